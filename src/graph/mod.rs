@@ -1,0 +1,1 @@
+//! The instruction graph: stages, scopes, sources and edges.

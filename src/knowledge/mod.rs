@@ -1,0 +1,1 @@
+//! Data tables about package managers and their caches.

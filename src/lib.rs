@@ -1,0 +1,12 @@
+//! layerlint: a Dockerfile linter that finds what wastes the BuildKit build cache.
+
+pub mod diagnostic;
+pub mod graph;
+pub mod knowledge;
+pub mod lint;
+pub mod output;
+pub mod rules;
+pub mod settings;
+pub mod shell;
+pub mod span;
+pub mod syntax;

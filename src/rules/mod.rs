@@ -1,0 +1,61 @@
+//! The rule registry: one list, codes and names unique.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::LintContext;
+
+/// Static metadata of a rule; the doc is `rules/<CODE>.md`.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    /// One sentence, used as SARIF `shortDescription` and in `layerlint rules`.
+    pub summary: &'static str,
+    /// The full Markdown doc.
+    pub doc: &'static str,
+    pub fixable: bool,
+    pub default_enabled: bool,
+    pub experimental: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Ordering,
+    CacheMounts,
+    Pinning,
+    StageGraph,
+    Correctness,
+    CiCache,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Ordering => "ordering",
+            Category::CacheMounts => "cache-mounts",
+            Category::Pinning => "pinning",
+            Category::StageGraph => "stage-graph",
+            Category::Correctness => "correctness",
+            Category::CiCache => "ci-cache",
+        }
+    }
+}
+
+pub trait Rule: Sync + Send {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>);
+}
+
+/// Every rule, in code order.
+pub fn registry() -> &'static [&'static dyn Rule] {
+    &[]
+}
+
+/// Find a rule by code (`LL101`) or name (`volatile-copy-before-install`), case-insensitively.
+pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
+    registry().iter().copied().find(|r| {
+        r.meta().code.eq_ignore_ascii_case(code_or_name)
+            || r.meta().name.eq_ignore_ascii_case(code_or_name)
+    })
+}

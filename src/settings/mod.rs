@@ -1,0 +1,1 @@
+//! Configuration files, CLI overrides and inline suppressions.

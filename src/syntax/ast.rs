@@ -1,0 +1,304 @@
+//! The lossless syntax tree of a Dockerfile.
+//!
+//! Every node keeps the byte span of the text it came from, and the tree keeps
+//! the whole source, so the original bytes can always be reproduced and fixes
+//! can edit the text in place.
+
+use crate::span::{LineIndex, Span};
+
+/// A parsed Dockerfile.
+#[derive(Debug, Clone)]
+pub struct Dockerfile {
+    /// The source text as read (a leading UTF-8 BOM is kept here and skipped by the parser).
+    pub source: String,
+    /// Whether the source starts with a UTF-8 byte-order mark.
+    pub bom: bool,
+    /// The escape character in force (`\` unless `# escape=` says otherwise).
+    pub escape: char,
+    /// Parser directives at the top of the file (`syntax`, `escape`, `check`).
+    pub directives: Vec<Directive>,
+    /// Every comment line in the file, including those inside continued instructions.
+    pub comments: Vec<Comment>,
+    /// Instructions in file order.
+    pub instructions: Vec<Instruction>,
+    pub lines: LineIndex,
+}
+
+impl Dockerfile {
+    /// Text covered by `span` (empty if the span is out of range or not on char boundaries).
+    pub fn text(&self, span: Span) -> &str {
+        self.source.get(span.range()).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// Lowercased directive name (`syntax`, `escape`, `check`).
+    pub name: String,
+    pub value: String,
+    /// The whole directive line (without its line ending).
+    pub span: Span,
+    pub value_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// Text after the `#`, with surrounding whitespace trimmed.
+    pub text: String,
+    /// The comment from `#` to the end of the line (without its line ending).
+    pub span: Span,
+}
+
+/// Instruction keywords; matching is case-insensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Keyword {
+    Add,
+    Arg,
+    Cmd,
+    Copy,
+    Entrypoint,
+    Env,
+    Expose,
+    From,
+    Healthcheck,
+    Label,
+    Maintainer,
+    Onbuild,
+    Run,
+    Shell,
+    Stopsignal,
+    User,
+    Volume,
+    Workdir,
+    /// A keyword BuildKit's parser accepts but the builder rejects; kept so nothing is lost.
+    Unknown,
+}
+
+impl Keyword {
+    pub fn from_word(word: &str) -> Keyword {
+        match word.to_ascii_lowercase().as_str() {
+            "add" => Keyword::Add,
+            "arg" => Keyword::Arg,
+            "cmd" => Keyword::Cmd,
+            "copy" => Keyword::Copy,
+            "entrypoint" => Keyword::Entrypoint,
+            "env" => Keyword::Env,
+            "expose" => Keyword::Expose,
+            "from" => Keyword::From,
+            "healthcheck" => Keyword::Healthcheck,
+            "label" => Keyword::Label,
+            "maintainer" => Keyword::Maintainer,
+            "onbuild" => Keyword::Onbuild,
+            "run" => Keyword::Run,
+            "shell" => Keyword::Shell,
+            "stopsignal" => Keyword::Stopsignal,
+            "user" => Keyword::User,
+            "volume" => Keyword::Volume,
+            "workdir" => Keyword::Workdir,
+            _ => Keyword::Unknown,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Keyword::Add => "ADD",
+            Keyword::Arg => "ARG",
+            Keyword::Cmd => "CMD",
+            Keyword::Copy => "COPY",
+            Keyword::Entrypoint => "ENTRYPOINT",
+            Keyword::Env => "ENV",
+            Keyword::Expose => "EXPOSE",
+            Keyword::From => "FROM",
+            Keyword::Healthcheck => "HEALTHCHECK",
+            Keyword::Label => "LABEL",
+            Keyword::Maintainer => "MAINTAINER",
+            Keyword::Onbuild => "ONBUILD",
+            Keyword::Run => "RUN",
+            Keyword::Shell => "SHELL",
+            Keyword::Stopsignal => "STOPSIGNAL",
+            Keyword::User => "USER",
+            Keyword::Volume => "VOLUME",
+            Keyword::Workdir => "WORKDIR",
+            Keyword::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+/// A string value and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The value: raw text as written for shell-form words; the decoded string for JSON elements.
+    pub value: String,
+    pub span: Span,
+}
+
+/// A `--name` or `--name=value` flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flag {
+    pub name: String,
+    pub name_span: Span,
+    /// `None` for a bare flag such as `--link`.
+    pub value: Option<String>,
+    pub value_span: Option<Span>,
+    /// From the leading `--` to the end of the value.
+    pub span: Span,
+}
+
+/// Text whose continuation lines were joined the way BuildKit joins them, with a
+/// map back to the source so that any range of `text` has a source span.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JoinedText {
+    pub text: String,
+    /// `(offset in text, source span)` of each contiguous piece, in order.
+    /// `text` is the concatenation of the pieces' source text.
+    pub pieces: Vec<(usize, Span)>,
+}
+
+impl JoinedText {
+    /// The source offset of a text offset (offsets at a piece boundary map to the piece start).
+    pub fn source_offset(&self, text_offset: usize) -> usize {
+        if self.pieces.is_empty() {
+            return 0;
+        }
+        let i = match self.pieces.binary_search_by(|(o, _)| o.cmp(&text_offset)) {
+            Ok(i) => i,
+            Err(0) => 0,
+            Err(i) => i - 1,
+        };
+        let (o, span) = self.pieces[i];
+        (span.start + (text_offset - o)).min(span.end.max(span.start))
+    }
+
+    /// The source span covering `range` of `text`.
+    pub fn source_span(&self, range: std::ops::Range<usize>) -> Span {
+        if range.is_empty() {
+            let at = self.source_offset(range.start);
+            return Span::new(at, at);
+        }
+        let start = self.source_offset(range.start);
+        let end = self.source_offset(range.end - 1) + 1;
+        Span::new(start, end.max(start))
+    }
+
+    /// The source span of the whole text.
+    pub fn span(&self) -> Span {
+        match (self.pieces.first(), self.pieces.last()) {
+            (Some((_, a)), Some((_, b))) => Span::new(a.start, b.end),
+            _ => Span::default(),
+        }
+    }
+}
+
+/// An `ENV` or `LABEL` pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValue {
+    pub key: Word,
+    /// The value as written, quotes and escapes included (BuildKit keeps them in its AST).
+    pub value: Word,
+    /// `true` for `key=value`, `false` for the legacy `key value` form.
+    pub equals: bool,
+}
+
+/// A heredoc introduced by `<<EOF`, `<<-EOF`, `<<"EOF"` or `<<'EOF'`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heredoc {
+    /// The delimiter word without quotes.
+    pub name: String,
+    /// `<<-`: leading tabs are stripped from the body lines.
+    pub strip_tabs: bool,
+    /// The delimiter was quoted: no expansion inside the body.
+    pub quoted: bool,
+    /// The `<<EOF` marker on the instruction line.
+    pub marker_span: Span,
+    /// The body as the build sees it (tabs stripped for `<<-`), ending with a newline
+    /// unless empty.
+    pub body: String,
+    /// The body lines in the source, without the terminating delimiter line.
+    pub body_span: Span,
+    /// The terminating delimiter line (empty at end of file).
+    pub end_span: Span,
+}
+
+/// The arguments of an instruction, in the shape BuildKit's parser gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Args {
+    /// No arguments (e.g. a bare `HEALTHCHECK`).
+    Empty,
+    /// Shell form of RUN, CMD, ENTRYPOINT (and SHELL/others when not JSON): one joined string.
+    Shell(JoinedText),
+    /// JSON (exec) form: the decoded array elements.
+    Exec(Vec<Word>),
+    /// Whitespace-separated words as written (FROM, COPY/ADD shell form, ARG, USER,
+    /// WORKDIR, EXPOSE, VOLUME, STOPSIGNAL, MAINTAINER, unknown instructions).
+    Words(Vec<Word>),
+    /// ENV and LABEL pairs.
+    KeyValues(Vec<KeyValue>),
+    /// ONBUILD's wrapped instruction.
+    Onbuild(Box<Instruction>),
+    /// HEALTHCHECK NONE, or HEALTHCHECK CMD followed by shell or exec args.
+    Healthcheck { kind: Word, command: Box<Args> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instruction {
+    pub keyword: Keyword,
+    /// The keyword as written (any case) and its span.
+    pub keyword_word: Word,
+    pub flags: Vec<Flag>,
+    pub args: Args,
+    pub heredocs: Vec<Heredoc>,
+    /// From the keyword to the end of the instruction's last line, heredoc bodies and
+    /// their delimiter lines included; the trailing line ending is excluded.
+    pub span: Span,
+    /// The source span of the arguments after the flags (before heredoc bodies).
+    pub args_span: Span,
+    /// 1-based first and last line (heredoc bodies included).
+    pub start_line: usize,
+    pub end_line: usize,
+}
+
+impl Instruction {
+    pub fn flag(&self, name: &str) -> Option<&Flag> {
+        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn flags_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Flag> + 'a {
+        self.flags
+            .iter()
+            .filter(move |f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Arguments as a list of words when the instruction has word or exec args.
+    pub fn words(&self) -> &[Word] {
+        match &self.args {
+            Args::Words(w) | Args::Exec(w) => w,
+            _ => &[],
+        }
+    }
+
+    pub fn is_exec_form(&self) -> bool {
+        matches!(self.args, Args::Exec(_))
+    }
+}
+
+/// A `--mount=…` flag value parsed into its CSV fields.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mount {
+    /// `bind` when not given, as BuildKit defaults.
+    pub kind: String,
+    pub target: Option<String>,
+    pub source: Option<String>,
+    pub from: Option<String>,
+    pub id: Option<String>,
+    pub sharing: Option<String>,
+    pub mode: Option<String>,
+    pub uid: Option<String>,
+    pub gid: Option<String>,
+    pub readonly: bool,
+    pub required: bool,
+    pub env: Option<String>,
+    /// Every field as written, lowercased key first, in order.
+    pub fields: Vec<(String, Option<String>)>,
+    /// The span of the flag's value.
+    pub span: Span,
+}

@@ -1,0 +1,5 @@
+//! A lossless, BuildKit-compatible Dockerfile parser.
+
+pub mod ast;
+
+pub use ast::*;
