@@ -1,6 +1,8 @@
 //! layerlint: a Dockerfile linter that finds what wastes the BuildKit build cache.
 
+pub mod context;
 pub mod diagnostic;
+pub mod discover;
 pub mod graph;
 pub mod knowledge;
 pub mod lint;

@@ -1,11 +1,76 @@
 //! Ties the layers together for one file: parse, graph, rules.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::syntax::Dockerfile;
+use crate::diagnostic::Diagnostic;
+use crate::graph::{self, Graph};
+use crate::rules::{self, Rule};
+use crate::syntax::{self, Dockerfile, ParseError};
+
+/// Typed options of each rule, keyed by rule code, as read from the config file.
+pub type RuleOptions = BTreeMap<String, toml::Table>;
 
 /// Everything a rule may read about one file.
 pub struct LintContext<'a> {
     pub path: &'a Path,
     pub file: &'a Dockerfile,
+    pub graph: &'a Graph,
+    /// The build context folder (the Dockerfile's folder unless `--context` says otherwise).
+    pub context_dir: Option<&'a Path>,
+    pub options: &'a RuleOptions,
+}
+
+impl LintContext<'_> {
+    /// A rule's own option, e.g. `[rules.LL301] require = "tag"`.
+    pub fn option(&self, code: &str, key: &str) -> Option<&toml::Value> {
+        self.options.get(code).and_then(|t| t.get(key))
+    }
+}
+
+/// The result of linting one source text.
+pub struct Linted {
+    pub file: Dockerfile,
+    pub graph: Graph,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parse `source`, build its graph and run `enabled` rules (all registered rules when `None`).
+pub fn lint_source(
+    path: &Path,
+    source: &str,
+    context_dir: Option<&Path>,
+    enabled: Option<&dyn Fn(&'static str) -> bool>,
+    options: &RuleOptions,
+) -> Result<Linted, ParseError> {
+    let file = syntax::parse(source)?;
+    let graph = graph::build(&file);
+    let mut diagnostics = Vec::new();
+    {
+        let ctx = LintContext {
+            path,
+            file: &file,
+            graph: &graph,
+            context_dir,
+            options,
+        };
+        for rule in rules::registry() {
+            let code = rule.meta().code;
+            if enabled.is_some_and(|f| !f(code)) {
+                continue;
+            }
+            run_rule(*rule, &ctx, &mut diagnostics);
+        }
+    }
+    diagnostics.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+    diagnostics.dedup();
+    Ok(Linted {
+        file,
+        graph,
+        diagnostics,
+    })
+}
+
+fn run_rule(rule: &dyn Rule, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    rule.check(ctx, out);
 }

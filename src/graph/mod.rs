@@ -1,1 +1,754 @@
-//! The instruction graph: stages, scopes, sources and edges.
+//! The instruction graph: stages, ARG/ENV scopes, COPY/ADD sources, RUN mounts and
+//! commands, and the edges between stages.
+
+pub mod expand;
+mod image;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::shell::{self, SimpleCommand};
+use crate::span::Span;
+use crate::syntax::{Args, Dockerfile, Instruction, Keyword, Mount};
+
+pub use expand::{expand, Vars};
+pub use image::ImageRef;
+
+/// What a stage is built on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Base {
+    /// An image from a registry.
+    Image { image: ImageRef },
+    /// An earlier stage of the same file.
+    Stage { index: usize },
+    Scratch,
+    /// The FROM word references an ARG without a static value.
+    Unresolved { raw: String },
+}
+
+/// Where a COPY/ADD source comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// A path in the build context (possibly with wildcards).
+    Context,
+    /// A file from an earlier stage (`--from=<stage>`).
+    Stage { index: usize },
+    /// A file from another image (`--from=<image>`) or a named build context.
+    Image { name: String },
+    /// `ADD https://…`
+    Url,
+    /// `ADD git@…` / `ADD https://…/repo.git#ref`
+    Git,
+    /// `COPY <<EOF /dst`
+    Heredoc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CopySource {
+    /// The source as written.
+    pub raw: String,
+    /// The source after ARG/ENV expansion, when known.
+    pub path: Option<String>,
+    pub kind: SourceKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CopyInfo {
+    pub sources: Vec<CopySource>,
+    pub dest: Option<String>,
+    /// The `--from` value, as written.
+    pub from: Option<String>,
+}
+
+/// Which interpreter runs a RUN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ShellKind {
+    Posix,
+    Windows,
+    /// Exec form: no shell.
+    Exec,
+    /// A heredoc for another interpreter, e.g. python.
+    Other,
+}
+
+/// A simple command of a RUN with its span in the source.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub cmd: SimpleCommand,
+    /// Source span of the whole command.
+    pub span: Span,
+    /// Source spans of each word (same order as `cmd.words`).
+    pub word_spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub mounts: Vec<Mount>,
+    pub shell: ShellKind,
+    pub commands: Vec<Command>,
+    /// `--network=none` etc.
+    pub network: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    Run(RunInfo),
+    Copy(CopyInfo),
+    Arg { names: Vec<String> },
+    Env { names: Vec<String> },
+    User { user: Option<String> },
+    Other,
+}
+
+/// One instruction of a stage, with the scope in force when it runs.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Index into `Dockerfile::instructions`.
+    pub instruction: usize,
+    pub kind: NodeKind,
+    /// ARG and ENV values visible to this instruction (ENV inherited from parent stages).
+    pub vars: Arc<Vars>,
+    /// The `USER` in force (`None` = root / the base image's default).
+    pub user: Option<String>,
+    /// The `SHELL` in force, if set by a SHELL instruction.
+    pub shell: Option<Arc<Vec<String>>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub index: usize,
+    /// The `AS` name, lowercased as BuildKit compares it.
+    pub name: Option<String>,
+    /// Index of the FROM instruction.
+    pub from_instruction: usize,
+    pub base: Base,
+    pub platform: Option<String>,
+    /// The instructions after FROM up to the next FROM.
+    pub nodes: Vec<Node>,
+    /// Stages this one reads from (`COPY --from`, `RUN --mount=from=`), excluding its base.
+    pub reads_from: Vec<usize>,
+    /// ENV, USER and SHELL at the end of the stage, which a child stage inherits.
+    pub exit_env: Vars,
+    pub exit_user: Option<String>,
+    pub exit_shell: Option<Arc<Vec<String>>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Graph {
+    /// ARGs before the first FROM, with their defaults (`None` without default).
+    pub global_args: Vars,
+    pub stages: Vec<Stage>,
+}
+
+impl Graph {
+    /// The stage's ancestors through `FROM <stage>`, root first, ending with the stage itself.
+    pub fn lineage(&self, stage: usize) -> Vec<usize> {
+        let mut chain = vec![stage];
+        let mut current = stage;
+        while let Some(Base::Stage { index }) = self.stages.get(current).map(|s| &s.base) {
+            if *index >= current || chain.contains(index) {
+                break;
+            }
+            chain.push(*index);
+            current = *index;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Every node the stage's layers consist of: inherited ones first, then its own,
+    /// each with the stage it belongs to.
+    pub fn layers(&self, stage: usize) -> Vec<(usize, &Node)> {
+        self.lineage(stage)
+            .into_iter()
+            .filter_map(|s| self.stages.get(s))
+            .flat_map(|s| s.nodes.iter().map(move |n| (s.index, n)))
+            .collect()
+    }
+
+    /// Resolve a `--from` / `from=` value to a stage index (by name or number).
+    pub fn stage_ref(&self, value: &str, before: usize) -> Option<usize> {
+        resolve_stage(&self.stages[..before.min(self.stages.len())], value)
+    }
+}
+
+fn resolve_stage(stages: &[Stage], value: &str) -> Option<usize> {
+    let lower = value.to_ascii_lowercase();
+    if let Some(s) = stages
+        .iter()
+        .rev()
+        .find(|s| s.name.as_deref() == Some(lower.as_str()))
+    {
+        return Some(s.index);
+    }
+    value.parse::<usize>().ok().filter(|i| *i < stages.len())
+}
+
+fn is_url(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    l.starts_with("http://") || l.starts_with("https://")
+}
+
+fn is_git_url(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    l.starts_with("git@")
+        || l.starts_with("git://")
+        || l.starts_with("ssh://")
+        || ((l.starts_with("http://") || l.starts_with("https://"))
+            && (l.split('#').next().is_some_and(|p| p.ends_with(".git"))))
+}
+
+/// Split ARG words into `(name, default)` pairs.
+fn arg_pairs(inst: &Instruction) -> Vec<(String, Option<String>)> {
+    inst.words()
+        .iter()
+        .map(|w| match w.value.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (w.value.clone(), None),
+        })
+        .collect()
+}
+
+/// Build the graph of a parsed file.
+pub fn build(df: &Dockerfile) -> Graph {
+    let escape = df.escape;
+    let mut global_args = Vars::new();
+    let mut stages: Vec<Stage> = Vec::new();
+
+    // Per-stage state carried while walking; ENV wins over an ARG of the same name.
+    let mut args = Vars::new();
+    let mut env = Vars::new();
+    let mut vars = Vars::new();
+    let mut user: Option<String> = None;
+    let mut shell_override: Option<Arc<Vec<String>>> = None;
+    let mut vars_arc = Arc::new(vars.clone());
+    let merged = |args: &Vars, env: &Vars| {
+        let mut m = args.clone();
+        m.extend(env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        m
+    };
+
+    for (idx, inst) in df.instructions.iter().enumerate() {
+        if inst.keyword == Keyword::From {
+            let words = inst.words();
+            let raw = words.first().map(|w| w.value.clone()).unwrap_or_default();
+            let name = match (words.get(1), words.get(2)) {
+                (Some(a), Some(n)) if a.value.eq_ignore_ascii_case("as") => {
+                    Some(n.value.to_ascii_lowercase())
+                }
+                _ => None,
+            };
+            // FROM sees only the global ARGs.
+            let base = match expand(&raw, &global_args, escape) {
+                None => Base::Unresolved { raw: raw.clone() },
+                Some(value) if value.eq_ignore_ascii_case("scratch") => Base::Scratch,
+                Some(value) => match resolve_stage_by_name(&stages, &value) {
+                    Some(index) => Base::Stage { index },
+                    None => Base::Image {
+                        image: ImageRef::parse(&value),
+                    },
+                },
+            };
+            let platform = inst.flag("platform").and_then(|f| f.value.clone());
+            // A stage starts from its parent's ENV and USER; ARGs do not carry over.
+            if let Some(prev) = stages.last_mut() {
+                prev.exit_env = std::mem::take(&mut env);
+                prev.exit_user = user.take();
+                prev.exit_shell = shell_override.take();
+            }
+            let (inherited_env, inherited_user, inherited_shell) = match base {
+                Base::Stage { index } => stages
+                    .get(index)
+                    .map(|s| (s.exit_env.clone(), s.exit_user.clone(), s.exit_shell.clone()))
+                    .unwrap_or_default(),
+                _ => (Vars::new(), None, None),
+            };
+            args = Vars::new();
+            env = inherited_env;
+            user = inherited_user;
+            shell_override = inherited_shell;
+            vars = merged(&args, &env);
+            vars_arc = Arc::new(vars.clone());
+            stages.push(Stage {
+                index: stages.len(),
+                name,
+                from_instruction: idx,
+                base,
+                platform,
+                nodes: Vec::new(),
+                reads_from: Vec::new(),
+                exit_env: Vars::new(),
+                exit_user: None,
+                exit_shell: None,
+            });
+            continue;
+        }
+
+        let Some(stage_index) = stages.last().map(|s| s.index) else {
+            if inst.keyword == Keyword::Arg {
+                for (k, v) in arg_pairs(inst) {
+                    let value = match v {
+                        Some(raw) => expand(&raw, &global_args, escape),
+                        None => None,
+                    };
+                    global_args.insert(k, value);
+                }
+            }
+            continue;
+        };
+
+        let kind = match inst.keyword {
+            Keyword::Arg => {
+                let mut names = Vec::new();
+                for (k, v) in arg_pairs(inst) {
+                    let value = match v {
+                        Some(raw) => expand(&raw, &vars, escape),
+                        // `ARG NAME` in a stage takes the global default, if any.
+                        None => global_args.get(&k).cloned().flatten(),
+                    };
+                    args.insert(k.clone(), value);
+                    names.push(k);
+                }
+                vars = merged(&args, &env);
+                vars_arc = Arc::new(vars.clone());
+                NodeKind::Arg { names }
+            }
+            Keyword::Env => {
+                let mut names = Vec::new();
+                if let Args::KeyValues(pairs) = &inst.args {
+                    let before = vars.clone();
+                    for kv in pairs {
+                        let value = expand(&kv.value.value, &before, escape);
+                        let key = expand(&kv.key.value, &before, escape)
+                            .unwrap_or_else(|| kv.key.value.clone());
+                        env.insert(key.clone(), value);
+                        names.push(key);
+                    }
+                }
+                vars = merged(&args, &env);
+                vars_arc = Arc::new(vars.clone());
+                NodeKind::Env { names }
+            }
+            Keyword::User => {
+                user = inst
+                    .words()
+                    .first()
+                    .and_then(|w| expand(&w.value, &vars, escape))
+                    .or_else(|| Some("?".to_string()));
+                NodeKind::User { user: user.clone() }
+            }
+            Keyword::Shell => {
+                if let Args::Exec(words) = &inst.args {
+                    shell_override = Some(Arc::new(words.iter().map(|w| w.value.clone()).collect()));
+                }
+                NodeKind::Other
+            }
+            Keyword::Copy | Keyword::Add => {
+                let info = copy_info(df, inst, &vars, &stages[..stage_index], stage_index);
+                NodeKind::Copy(info)
+            }
+            Keyword::Run => NodeKind::Run(run_info(df, inst, shell_override.as_deref())),
+            _ => NodeKind::Other,
+        };
+
+        let stage = match stages.last_mut() {
+            Some(s) => s,
+            None => continue,
+        };
+        match &kind {
+            NodeKind::Copy(info) => {
+                for src in &info.sources {
+                    if let SourceKind::Stage { index } = src.kind {
+                        if !stage.reads_from.contains(&index) {
+                            stage.reads_from.push(index);
+                        }
+                    }
+                }
+            }
+            NodeKind::Run(run) => {
+                for m in &run.mounts {
+                    if let Some(from) = &m.from {
+                        if let Some(index) = stage_index_before(df, idx, from) {
+                            if !stage.reads_from.contains(&index) {
+                                stage.reads_from.push(index);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        stage.nodes.push(Node {
+            instruction: idx,
+            kind,
+            vars: vars_arc.clone(),
+            user: user.clone(),
+            shell: shell_override.clone(),
+        });
+    }
+
+    if let Some(prev) = stages.last_mut() {
+        prev.exit_env = env;
+        prev.exit_user = user;
+        prev.exit_shell = shell_override;
+    }
+    Graph {
+        global_args,
+        stages,
+    }
+}
+
+/// Stage index of a `from=` reference made by instruction `at` (named stages before it).
+fn stage_index_before(df: &Dockerfile, at: usize, value: &str) -> Option<usize> {
+    let lower = value.to_ascii_lowercase();
+    let mut index = 0usize;
+    let mut found = None;
+    for inst in df.instructions.iter().take(at) {
+        if inst.keyword == Keyword::From {
+            let w = inst.words();
+            if let (Some(a), Some(n)) = (w.get(1), w.get(2)) {
+                if a.value.eq_ignore_ascii_case("as") && n.value.to_ascii_lowercase() == lower {
+                    found = Some(index);
+                }
+            }
+            index += 1;
+        }
+    }
+    found.or_else(|| value.parse::<usize>().ok().filter(|i| *i < index))
+}
+
+fn resolve_stage_by_name(stages: &[Stage], value: &str) -> Option<usize> {
+    let lower = value.to_ascii_lowercase();
+    stages
+        .iter()
+        .rev()
+        .find(|s| s.name.as_deref() == Some(lower.as_str()))
+        .map(|s| s.index)
+}
+
+fn copy_info(
+    df: &Dockerfile,
+    inst: &Instruction,
+    vars: &Vars,
+    earlier: &[Stage],
+    _stage: usize,
+) -> CopyInfo {
+    let from = inst.flag("from").and_then(|f| f.value.clone());
+    let heredoc_names: Vec<&str> = inst.heredocs.iter().map(|h| h.name.as_str()).collect();
+    let words = inst.words();
+    let (srcs, dest) = match words.split_last() {
+        Some((d, s)) => (s, Some(d.value.clone())),
+        None => (&[][..], None),
+    };
+    let from_kind = from.as_ref().map(|f| {
+        let expanded = expand(f, vars, df.escape).unwrap_or_else(|| f.clone());
+        match resolve_stage(earlier, &expanded) {
+            Some(index) => SourceKind::Stage { index },
+            None => SourceKind::Image { name: expanded },
+        }
+    });
+    let sources = srcs
+        .iter()
+        .map(|w| {
+            let is_heredoc = w
+                .value
+                .strip_prefix("<<")
+                .map(|n| n.trim_start_matches('-').trim_matches(|c| c == '"' || c == '\''))
+                .is_some_and(|n| heredoc_names.contains(&n));
+            let kind = if is_heredoc {
+                SourceKind::Heredoc
+            } else if let Some(k) = &from_kind {
+                k.clone()
+            } else if inst.keyword == Keyword::Add && is_git_url(&w.value) {
+                SourceKind::Git
+            } else if inst.keyword == Keyword::Add && is_url(&w.value) {
+                SourceKind::Url
+            } else {
+                SourceKind::Context
+            };
+            CopySource {
+                raw: w.value.clone(),
+                path: expand(&w.value, vars, df.escape),
+                kind,
+                span: w.span,
+            }
+        })
+        .collect();
+    CopyInfo {
+        sources,
+        dest,
+        from,
+    }
+}
+
+fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<String>>) -> RunInfo {
+    let mounts = inst.mounts();
+    let network = inst.flag("network").and_then(|f| f.value.clone());
+    let shell_is_posix = shell_override
+        .and_then(|s| s.first())
+        .is_none_or(|p| shell::is_posix_shell(p));
+    let shell_is_windows = shell_override
+        .and_then(|s| s.first())
+        .is_some_and(|p| shell::is_windows_shell(p));
+    let mut commands = Vec::new();
+    let kind = match &inst.args {
+        Args::Exec(words) => {
+            if let (Some(first), Some(last)) = (words.first(), words.last()) {
+                let cmd = SimpleCommand::from_words(
+                    words
+                        .iter()
+                        .map(|w| shell::ShellWord {
+                            value: w.value.clone(),
+                            range: 0..0,
+                            has_expansion: false,
+                        })
+                        .collect(),
+                );
+                // `["sh", "-c", "script"]` runs a shell script.
+                let prog = cmd.program().unwrap_or("");
+                if shell::is_posix_shell(prog) && words.len() >= 3 && words[words.len() - 2].value == "-c" {
+                    let script = &last.value;
+                    for c in shell::analyze(script).commands {
+                        commands.push(Command {
+                            span: last.span,
+                            word_spans: c.words.iter().map(|_| last.span).collect(),
+                            cmd: c,
+                        });
+                    }
+                } else {
+                    commands.push(Command {
+                        span: first.span.cover(last.span),
+                        word_spans: words.iter().map(|w| w.span).collect(),
+                        cmd,
+                    });
+                }
+            }
+            ShellKind::Exec
+        }
+        Args::Shell(joined) => {
+            if shell_is_windows {
+                ShellKind::Windows
+            } else if !shell_is_posix {
+                ShellKind::Other
+            } else {
+                let mut kind = ShellKind::Posix;
+                let script_is_heredoc_only = !inst.heredocs.is_empty();
+                let top = shell::analyze(&joined.text);
+                for c in top.commands {
+                    let span = joined.source_span(c.range.clone());
+                    let word_spans = c
+                        .words
+                        .iter()
+                        .map(|w| joined.source_span(w.range.clone()))
+                        .collect();
+                    commands.push(Command {
+                        cmd: c,
+                        span,
+                        word_spans,
+                    });
+                }
+                if script_is_heredoc_only {
+                    // `RUN <<EOF` runs the body with the shell; `RUN <<EOF bash` or
+                    // `RUN python3 <<EOF` hands it to the named program.
+                    let interpreter = commands
+                        .iter()
+                        .find(|c| !c.cmd.words.is_empty())
+                        .and_then(|c| c.cmd.program().map(str::to_string));
+                    for h in &inst.heredocs {
+                        let shebang = h.body.lines().next().and_then(|l| l.strip_prefix("#!"));
+                        let posix = match (&interpreter, shebang) {
+                            (_, Some(sb)) => shell::is_posix_shell(sb.trim()),
+                            (Some(p), None) => shell::is_posix_shell(p),
+                            (None, None) => true,
+                        };
+                        if !posix {
+                            kind = ShellKind::Other;
+                            continue;
+                        }
+                        let base = h.body_span.start;
+                        let exact = df.text(h.body_span) == h.body.trim_end_matches('\n')
+                            || df.text(h.body_span) == h.body;
+                        for c in shell::analyze(&h.body).commands {
+                            let map = |r: &std::ops::Range<usize>| {
+                                if exact {
+                                    Span::new(
+                                        (base + r.start).min(h.body_span.end),
+                                        (base + r.end).min(h.body_span.end),
+                                    )
+                                } else {
+                                    h.body_span
+                                }
+                            };
+                            let span = map(&c.range);
+                            let word_spans = c.words.iter().map(|w| map(&w.range)).collect();
+                            commands.push(Command {
+                                cmd: c,
+                                span,
+                                word_spans,
+                            });
+                        }
+                    }
+                }
+                kind
+            }
+        }
+        _ => ShellKind::Posix,
+    };
+    RunInfo {
+        mounts,
+        shell: kind,
+        commands,
+        network,
+    }
+}
+
+/// A JSON view of the graph for `layerlint debug graph --format json`.
+pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
+    use serde_json::json;
+    let stages: Vec<_> = graph
+        .stages
+        .iter()
+        .map(|s| {
+            let nodes: Vec<_> = s
+                .nodes
+                .iter()
+                .map(|n| {
+                    let inst = &df.instructions[n.instruction];
+                    let lc = df.lines.line(inst.span.start);
+                    let mut obj = json!({
+                        "line": lc,
+                        "instruction": inst.keyword.as_str(),
+                        "user": n.user,
+                    });
+                    match &n.kind {
+                        NodeKind::Run(r) => {
+                            obj["shell"] = json!(r.shell);
+                            obj["mounts"] = json!(r
+                                .mounts
+                                .iter()
+                                .map(|m| json!({"type": m.kind, "target": m.target, "id": m.id, "sharing": m.sharing, "from": m.from}))
+                                .collect::<Vec<_>>());
+                            obj["commands"] = json!(r
+                                .commands
+                                .iter()
+                                .map(|c| c.cmd.words.iter().map(|w| w.value.clone()).collect::<Vec<_>>())
+                                .collect::<Vec<_>>());
+                        }
+                        NodeKind::Copy(c) => {
+                            obj["sources"] = json!(c.sources);
+                            obj["dest"] = json!(c.dest);
+                        }
+                        NodeKind::Arg { names } => obj["args"] = json!(names),
+                        NodeKind::Env { names } => obj["env"] = json!(names),
+                        _ => {}
+                    }
+                    obj
+                })
+                .collect();
+            json!({
+                "index": s.index,
+                "name": s.name,
+                "base": s.base,
+                "platform": s.platform,
+                "line": df.lines.line(df.instructions[s.from_instruction].span.start),
+                "reads_from": s.reads_from,
+                "lineage": graph.lineage(s.index),
+                "vars": s.nodes.last().map(|n| (*n.vars).clone()).unwrap_or_default(),
+                "instructions": nodes,
+            })
+        })
+        .collect();
+    json!({ "global_args": graph.global_args, "stages": stages })
+}
+
+/// A text view of the graph for `layerlint debug graph`.
+pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if !graph.global_args.is_empty() {
+        let _ = writeln!(out, "global args: {}", fmt_vars(&graph.global_args));
+    }
+    for s in &graph.stages {
+        let base = match &s.base {
+            Base::Image { image } => format!("image {}", image.display()),
+            Base::Stage { index } => format!("stage {index}"),
+            Base::Scratch => "scratch".to_string(),
+            Base::Unresolved { raw } => format!("unresolved {raw}"),
+        };
+        let _ = writeln!(
+            out,
+            "stage {}{} (line {}) from {}",
+            s.index,
+            s.name.as_ref().map(|n| format!(" \"{n}\"")).unwrap_or_default(),
+            df.lines.line(df.instructions[s.from_instruction].span.start),
+            base
+        );
+        if !s.reads_from.is_empty() {
+            let _ = writeln!(out, "  reads from stages {:?}", s.reads_from);
+        }
+        for n in &s.nodes {
+            let inst = &df.instructions[n.instruction];
+            let line = df.lines.line(inst.span.start);
+            let detail = match &n.kind {
+                NodeKind::Run(r) => {
+                    let mut d = format!("{:?}", r.shell).to_lowercase();
+                    for m in &r.mounts {
+                        let _ = write!(d, " mount[{} {}]", m.kind, m.target.as_deref().unwrap_or("?"));
+                    }
+                    for c in &r.commands {
+                        let words: Vec<&str> = c.cmd.words.iter().map(|w| w.value.as_str()).collect();
+                        let _ = write!(d, " | {}", words.join(" "));
+                    }
+                    d
+                }
+                NodeKind::Copy(c) => c
+                    .sources
+                    .iter()
+                    .map(|s| format!("{}({})", s.raw, source_kind_name(&s.kind)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                NodeKind::Arg { names } | NodeKind::Env { names } => names.join(" "),
+                NodeKind::User { user } => user.clone().unwrap_or_default(),
+                NodeKind::Other => String::new(),
+            };
+            let _ = writeln!(out, "  {line:>4} {} {}", inst.keyword.as_str(), detail);
+        }
+    }
+    out
+}
+
+fn source_kind_name(k: &SourceKind) -> String {
+    match k {
+        SourceKind::Context => "context".into(),
+        SourceKind::Stage { index } => format!("stage {index}"),
+        SourceKind::Image { name } => format!("image {name}"),
+        SourceKind::Url => "url".into(),
+        SourceKind::Git => "git".into(),
+        SourceKind::Heredoc => "heredoc".into(),
+    }
+}
+
+fn fmt_vars(v: &Vars) -> String {
+    v.iter()
+        .map(|(k, v)| match v {
+            Some(v) => format!("{k}={v}"),
+            None => k.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Kept for callers that want a map of the final ENV of a stage.
+pub fn final_vars(stage: &Stage) -> BTreeMap<String, Option<String>> {
+    stage
+        .nodes
+        .last()
+        .map(|n| (*n.vars).clone())
+        .unwrap_or_default()
+}

@@ -16,6 +16,7 @@ pub struct Dockerfile {
     /// The escape character in force (`\` unless `# escape=` says otherwise).
     pub escape: char,
     /// Parser directives at the top of the file (`syntax`, `escape`, `check`).
+    /// Directive lines are not repeated in `comments`.
     pub directives: Vec<Directive>,
     /// Every comment line in the file, including those inside continued instructions.
     pub comments: Vec<Comment>,
@@ -28,6 +29,11 @@ impl Dockerfile {
     /// Text covered by `span` (empty if the span is out of range or not on char boundaries).
     pub fn text(&self, span: Span) -> &str {
         self.source.get(span.range()).unwrap_or("")
+    }
+
+    /// The source text, byte for byte: the tree never drops or rewrites input.
+    pub fn reconstruct(&self) -> String {
+        self.source.clone()
     }
 }
 
@@ -187,6 +193,41 @@ impl JoinedText {
             _ => Span::default(),
         }
     }
+
+    /// The part of the text in `range` (clamped to the text), with its pieces.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> JoinedText {
+        let end = range.end.min(self.text.len());
+        let start = range.start.min(end);
+        let text = self.text.get(start..end).unwrap_or("").to_string();
+        if start == end {
+            let at = self.source_offset(start);
+            return JoinedText {
+                text,
+                pieces: vec![(0, Span::empty(at))],
+            };
+        }
+        let first = match self.pieces.binary_search_by(|(o, _)| o.cmp(&start)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let mut pieces = Vec::new();
+        for &(offset, span) in self.pieces.iter().skip(first) {
+            if offset >= end {
+                break;
+            }
+            let piece_end = offset + span.len();
+            if piece_end <= start {
+                continue;
+            }
+            let from = start.max(offset);
+            let to = end.min(piece_end);
+            pieces.push((
+                from - start,
+                Span::new(span.start + (from - offset), span.start + (to - offset)),
+            ));
+        }
+        JoinedText { text, pieces }
+    }
 }
 
 /// An `ENV` or `LABEL` pair.
@@ -208,10 +249,12 @@ pub struct Heredoc {
     pub strip_tabs: bool,
     /// The delimiter was quoted: no expansion inside the body.
     pub quoted: bool,
+    /// The file descriptor written before `<<` (`2<<EOF`); 0 when absent.
+    pub fd: u32,
     /// The `<<EOF` marker on the instruction line.
     pub marker_span: Span,
-    /// The body as the build sees it (tabs stripped for `<<-`), ending with a newline
-    /// unless empty.
+    /// The body as the build sees it (leading tabs stripped for `<<-`), each line
+    /// keeping its line ending as written.
     pub body: String,
     /// The body lines in the source, without the terminating delimiter line.
     pub body_span: Span,
@@ -224,18 +267,22 @@ pub struct Heredoc {
 pub enum Args {
     /// No arguments (e.g. a bare `HEALTHCHECK`).
     Empty,
-    /// Shell form of RUN, CMD, ENTRYPOINT (and SHELL/others when not JSON): one joined string.
+    /// Shell form of RUN, CMD, ENTRYPOINT and SHELL: one joined string. Unknown
+    /// instructions also keep their raw argument text here (BuildKit's parser
+    /// accepts them and drops the arguments; the builder rejects them later).
     Shell(JoinedText),
     /// JSON (exec) form: the decoded array elements.
     Exec(Vec<Word>),
-    /// Whitespace-separated words as written (FROM, COPY/ADD shell form, ARG, USER,
-    /// WORKDIR, EXPOSE, VOLUME, STOPSIGNAL, MAINTAINER, unknown instructions).
+    /// Words as written: whitespace-separated for FROM, EXPOSE and the shell form of
+    /// COPY/ADD/VOLUME; quote-aware for ARG; a single word holding the whole
+    /// argument text for USER, WORKDIR, STOPSIGNAL and MAINTAINER.
     Words(Vec<Word>),
     /// ENV and LABEL pairs.
     KeyValues(Vec<KeyValue>),
     /// ONBUILD's wrapped instruction.
     Onbuild(Box<Instruction>),
-    /// HEALTHCHECK NONE, or HEALTHCHECK CMD followed by shell or exec args.
+    /// HEALTHCHECK NONE, or HEALTHCHECK CMD followed by shell or exec args
+    /// (`command` is `Empty`, `Shell` or `Exec`).
     Healthcheck { kind: Word, command: Box<Args> },
 }
 
@@ -246,20 +293,26 @@ pub struct Instruction {
     pub keyword_word: Word,
     pub flags: Vec<Flag>,
     pub args: Args,
+    /// Heredocs whose bodies follow this instruction. For `ONBUILD RUN <<EOF` they
+    /// belong to the wrapped instruction, not to the ONBUILD.
     pub heredocs: Vec<Heredoc>,
     /// From the keyword to the end of the instruction's last line, heredoc bodies and
     /// their delimiter lines included; the trailing line ending is excluded.
     pub span: Span,
     /// The source span of the arguments after the flags (before heredoc bodies).
     pub args_span: Span,
-    /// 1-based first and last line (heredoc bodies included).
+    /// 1-based first and last line as BuildKit reports them: from the first line of
+    /// the instruction (which may hold only a continuation) to the last line read
+    /// for it (heredoc bodies included).
     pub start_line: usize,
     pub end_line: usize,
 }
 
 impl Instruction {
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.flags
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     pub fn flags_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Flag> + 'a {
@@ -279,6 +332,17 @@ impl Instruction {
     pub fn is_exec_form(&self) -> bool {
         matches!(self.args, Args::Exec(_))
     }
+
+    /// The `--mount` flags parsed as BuildKit reads them; unparsable ones are skipped.
+    pub fn mounts(&self) -> Vec<Mount> {
+        self.flags_named("mount")
+            .filter_map(|flag| {
+                let value = flag.value.as_deref()?;
+                let span = flag.value_span.unwrap_or(flag.span);
+                crate::syntax::mount::parse_mount(value, span).ok()
+            })
+            .collect()
+    }
 }
 
 /// A `--mount=…` flag value parsed into its CSV fields.
@@ -294,9 +358,12 @@ pub struct Mount {
     pub mode: Option<String>,
     pub uid: Option<String>,
     pub gid: Option<String>,
+    /// BuildKit's default unless `ro`/`rw` say otherwise: read-only for `bind`,
+    /// `secret` and `ssh`, writable for `cache` and `tmpfs`.
     pub readonly: bool,
     pub required: bool,
     pub env: Option<String>,
+    pub size: Option<String>,
     /// Every field as written, lowercased key first, in order.
     pub fields: Vec<(String, Option<String>)>,
     /// The span of the flag's value.

@@ -1,0 +1,59 @@
+//! Image references: `[registry/]name[:tag][@digest]`.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageRef {
+    /// The reference as resolved (after ARG substitution).
+    pub raw: String,
+    pub name: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl ImageRef {
+    pub fn parse(raw: &str) -> ImageRef {
+        let (rest, digest) = match raw.split_once('@') {
+            Some((r, d)) => (r, Some(d.to_string())),
+            None => (raw, None),
+        };
+        // A colon after the last slash separates the tag; one before it is a registry port.
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match rest[last_slash..].rfind(':') {
+            Some(i) => (
+                rest[..last_slash + i].to_string(),
+                Some(rest[last_slash + i + 1..].to_string()),
+            ),
+            None => (rest.to_string(), None),
+        };
+        ImageRef {
+            raw: raw.to_string(),
+            name,
+            tag,
+            digest,
+        }
+    }
+
+    pub fn display(&self) -> &str {
+        &self.raw
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_registry_port_from_tag() {
+        let r = ImageRef::parse("localhost:5000/app");
+        assert_eq!(r.name, "localhost:5000/app");
+        assert_eq!(r.tag, None);
+        let r = ImageRef::parse("ghcr.io/o/app:1.2@sha256:abc");
+        assert_eq!(r.name, "ghcr.io/o/app");
+        assert_eq!(r.tag.as_deref(), Some("1.2"));
+        assert_eq!(r.digest.as_deref(), Some("sha256:abc"));
+        let r = ImageRef::parse("node@sha256:abc");
+        assert_eq!(r.tag, None);
+        assert!(r.digest.is_some());
+    }
+}

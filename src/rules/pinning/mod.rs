@@ -1,0 +1,1 @@
+pub mod unpinned_base_image;
