@@ -18,7 +18,15 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 }
 
 /// Folders never worth descending into while looking for Dockerfiles.
-const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "target", ".venv", "__pycache__", ".hg", ".svn"];
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "target",
+    ".venv",
+    "__pycache__",
+    ".hg",
+    ".svn",
+];
 
 /// A path that could not be walked, with the reason.
 #[derive(Debug)]
@@ -105,10 +113,22 @@ mod tests {
 
     #[test]
     fn recognises_dockerfile_names() {
-        for n in ["Dockerfile", "dockerfile", "Containerfile", "Dockerfile.dev", "api.Dockerfile", "x.dockerfile"] {
+        for n in [
+            "Dockerfile",
+            "dockerfile",
+            "Containerfile",
+            "Dockerfile.dev",
+            "api.Dockerfile",
+            "x.dockerfile",
+        ] {
             assert!(is_dockerfile_name(n), "{n}");
         }
-        for n in ["Dockerfile-old.md", "docker-compose.yml", "README", "Dockerfiles"] {
+        for n in [
+            "Dockerfile-old.md",
+            "docker-compose.yml",
+            "README",
+            "Dockerfiles",
+        ] {
             assert!(!is_dockerfile_name(n), "{n}");
         }
     }

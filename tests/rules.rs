@@ -11,7 +11,12 @@ use layerlint::lint::{lint_source, RuleOptions};
 use layerlint::output::{Emitter, FileReport, PrettyEmitter, Report};
 use layerlint::rules::{self, RuleMeta};
 
-fn lint_with(code: &str, path: &Path, source: &str, context: Option<&Path>) -> Vec<layerlint::diagnostic::Diagnostic> {
+fn lint_with(
+    code: &str,
+    path: &Path,
+    source: &str,
+    context: Option<&Path>,
+) -> Vec<layerlint::diagnostic::Diagnostic> {
     let only = |c: &'static str| c == code;
     let linted = lint_source(path, source, context, Some(&only), &RuleOptions::new())
         .unwrap_or_else(|e| panic!("{}: parse error: {e}", path.display()));
@@ -64,14 +69,24 @@ fn every_rule_has_a_doc_and_every_doc_a_rule() {
     codes.sort();
     assert_eq!(docs, codes, "rules/*.md and the registry differ");
     for m in metas() {
-        for heading in ["What it flags", "Why it costs build time", "Example", "Use instead", "Options"] {
+        for heading in [
+            "What it flags",
+            "Why it costs build time",
+            "Example",
+            "Use instead",
+            "Options",
+        ] {
             assert!(
                 m.doc.contains(&format!("## {heading}")),
                 "{} doc lacks the `## {heading}` section",
                 m.code
             );
         }
-        assert!(m.doc.starts_with(&format!("# {} `{}`", m.code, m.name)), "{} doc title", m.code);
+        assert!(
+            m.doc.starts_with(&format!("# {} `{}`", m.code, m.name)),
+            "{} doc title",
+            m.code
+        );
     }
 }
 
@@ -91,7 +106,11 @@ fn codes_and_names_are_unique() {
 fn documented_bad_examples_fire_and_good_examples_are_silent() {
     for m in metas() {
         let bad = doc_blocks(m.doc, "Example");
-        assert!(!bad.is_empty(), "{}: no dockerfile block under ## Example", m.code);
+        assert!(
+            !bad.is_empty(),
+            "{}: no dockerfile block under ## Example",
+            m.code
+        );
         for (i, src) in bad.iter().enumerate() {
             let diags = lint_with(m.code, Path::new("Dockerfile"), src, None);
             assert!(
@@ -101,7 +120,11 @@ fn documented_bad_examples_fire_and_good_examples_are_silent() {
             );
         }
         let good = doc_blocks(m.doc, "Use instead");
-        assert!(!good.is_empty(), "{}: no dockerfile block under ## Use instead", m.code);
+        assert!(
+            !good.is_empty(),
+            "{}: no dockerfile block under ## Use instead",
+            m.code
+        );
         for (i, src) in good.iter().enumerate() {
             let diags = lint_with(m.code, Path::new("Dockerfile"), src, None);
             assert!(
@@ -121,7 +144,9 @@ struct Fixture {
 }
 
 fn fixtures(code: &str) -> Vec<Fixture> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(code);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(code);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
     };
@@ -154,7 +179,8 @@ fn fixtures_fire_when_bad_and_stay_silent_when_good() {
     for m in metas() {
         let fx = fixtures(m.code);
         assert!(
-            fx.iter().any(|f| f.name.starts_with("bad")) && fx.iter().any(|f| f.name.starts_with("good")),
+            fx.iter().any(|f| f.name.starts_with("bad"))
+                && fx.iter().any(|f| f.name.starts_with("good")),
             "{}: needs bad* and good* fixtures in tests/fixtures/{}/",
             m.code,
             m.code
@@ -167,8 +193,13 @@ fn fixtures_fire_when_bad_and_stay_silent_when_good() {
             if f.name.starts_with("bad") {
                 assert!(fires, "{}: fixture {} should fire", m.code, f.name);
             } else if f.name.starts_with("good") {
-                assert!(!fires, "{}: fixture {} should be silent, got {:?}", m.code, f.name,
-                    diags.iter().map(|d| &d.message).collect::<Vec<_>>());
+                assert!(
+                    !fires,
+                    "{}: fixture {} should be silent, got {:?}",
+                    m.code,
+                    f.name,
+                    diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+                );
             }
             let report = Report::new(vec![FileReport::new(f.name.clone(), source, diags)]);
             let mut buf = Vec::new();

@@ -207,9 +207,18 @@ mod tests {
     #[test]
     fn substitutes_known_values() {
         let v = vars(&[("TAG", Some("3.12")), ("EMPTY", Some(""))]);
-        assert_eq!(expand("python:${TAG}", &v, '\\').as_deref(), Some("python:3.12"));
-        assert_eq!(expand("python:$TAG-slim", &v, '\\').as_deref(), Some("python:3.12-slim"));
-        assert_eq!(expand("${NOPE:-alpine}", &v, '\\').as_deref(), Some("alpine"));
+        assert_eq!(
+            expand("python:${TAG}", &v, '\\').as_deref(),
+            Some("python:3.12")
+        );
+        assert_eq!(
+            expand("python:$TAG-slim", &v, '\\').as_deref(),
+            Some("python:3.12-slim")
+        );
+        assert_eq!(
+            expand("${NOPE:-alpine}", &v, '\\').as_deref(),
+            Some("alpine")
+        );
         assert_eq!(expand("${EMPTY:-x}", &v, '\\').as_deref(), Some("x"));
         assert_eq!(expand("${EMPTY-x}", &v, '\\').as_deref(), Some(""));
         assert_eq!(expand("a${TAG:+-set}", &v, '\\').as_deref(), Some("a-set"));

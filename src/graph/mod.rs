@@ -21,12 +21,18 @@ pub use image::ImageRef;
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Base {
     /// An image from a registry.
-    Image { image: ImageRef },
+    Image {
+        image: ImageRef,
+    },
     /// An earlier stage of the same file.
-    Stage { index: usize },
+    Stage {
+        index: usize,
+    },
     Scratch,
     /// The FROM word references an ARG without a static value.
-    Unresolved { raw: String },
+    Unresolved {
+        raw: String,
+    },
 }
 
 /// Where a COPY/ADD source comes from.
@@ -137,6 +143,29 @@ pub struct Stage {
     pub exit_env: Vars,
     pub exit_user: Option<String>,
     pub exit_shell: Option<Arc<Vec<String>>>,
+}
+
+impl Stage {
+    /// Whether the stage runs Windows containers (its RUNs default to `cmd`).
+    pub fn is_windows(&self, stages: &[Stage]) -> bool {
+        if self
+            .platform
+            .as_deref()
+            .is_some_and(|p| p.to_ascii_lowercase().starts_with("windows"))
+        {
+            return true;
+        }
+        match &self.base {
+            Base::Image { image } => {
+                let n = image.name.to_ascii_lowercase();
+                n.contains("windows/") || n.contains("nanoserver") || n.contains("servercore")
+            }
+            Base::Stage { index } if *index < self.index => stages
+                .get(*index)
+                .is_some_and(|s| s.is_windows(&stages[..self.index.min(stages.len())])),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -265,7 +294,13 @@ pub fn build(df: &Dockerfile) -> Graph {
             let (inherited_env, inherited_user, inherited_shell) = match base {
                 Base::Stage { index } => stages
                     .get(index)
-                    .map(|s| (s.exit_env.clone(), s.exit_user.clone(), s.exit_shell.clone()))
+                    .map(|s| {
+                        (
+                            s.exit_env.clone(),
+                            s.exit_user.clone(),
+                            s.exit_shell.clone(),
+                        )
+                    })
                     .unwrap_or_default(),
                 _ => (Vars::new(), None, None),
             };
@@ -345,7 +380,8 @@ pub fn build(df: &Dockerfile) -> Graph {
             }
             Keyword::Shell => {
                 if let Args::Exec(words) = &inst.args {
-                    shell_override = Some(Arc::new(words.iter().map(|w| w.value.clone()).collect()));
+                    shell_override =
+                        Some(Arc::new(words.iter().map(|w| w.value.clone()).collect()));
                 }
                 NodeKind::Other
             }
@@ -353,7 +389,14 @@ pub fn build(df: &Dockerfile) -> Graph {
                 let info = copy_info(df, inst, &vars, &stages[..stage_index], stage_index);
                 NodeKind::Copy(info)
             }
-            Keyword::Run => NodeKind::Run(run_info(df, inst, shell_override.as_deref())),
+            Keyword::Run => {
+                let windows_default = stages
+                    .get(stage_index)
+                    .is_some_and(|s| s.is_windows(&stages));
+                let default_shell = windows_default.then(|| vec!["cmd".to_string()]);
+                let shell = shell_override.as_deref().or(default_shell.as_ref());
+                NodeKind::Run(run_info(df, inst, shell))
+            }
             _ => NodeKind::Other,
         };
 
@@ -459,7 +502,10 @@ fn copy_info(
             let is_heredoc = w
                 .value
                 .strip_prefix("<<")
-                .map(|n| n.trim_start_matches('-').trim_matches(|c| c == '"' || c == '\''))
+                .map(|n| {
+                    n.trim_start_matches('-')
+                        .trim_matches(|c| c == '"' || c == '\'')
+                })
                 .is_some_and(|n| heredoc_names.contains(&n));
             let kind = if is_heredoc {
                 SourceKind::Heredoc
@@ -512,7 +558,10 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                 );
                 // `["sh", "-c", "script"]` runs a shell script.
                 let prog = cmd.program().unwrap_or("");
-                if shell::is_posix_shell(prog) && words.len() >= 3 && words[words.len() - 2].value == "-c" {
+                if shell::is_posix_shell(prog)
+                    && words.len() >= 3
+                    && words[words.len() - 2].value == "-c"
+                {
                     let script = &last.value;
                     for c in shell::analyze(script).commands {
                         commands.push(Command {
@@ -685,8 +734,12 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
             out,
             "stage {}{} (line {}) from {}",
             s.index,
-            s.name.as_ref().map(|n| format!(" \"{n}\"")).unwrap_or_default(),
-            df.lines.line(df.instructions[s.from_instruction].span.start),
+            s.name
+                .as_ref()
+                .map(|n| format!(" \"{n}\""))
+                .unwrap_or_default(),
+            df.lines
+                .line(df.instructions[s.from_instruction].span.start),
             base
         );
         if !s.reads_from.is_empty() {
@@ -699,10 +752,16 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
                 NodeKind::Run(r) => {
                     let mut d = format!("{:?}", r.shell).to_lowercase();
                     for m in &r.mounts {
-                        let _ = write!(d, " mount[{} {}]", m.kind, m.target.as_deref().unwrap_or("?"));
+                        let _ = write!(
+                            d,
+                            " mount[{} {}]",
+                            m.kind,
+                            m.target.as_deref().unwrap_or("?")
+                        );
                     }
                     for c in &r.commands {
-                        let words: Vec<&str> = c.cmd.words.iter().map(|w| w.value.as_str()).collect();
+                        let words: Vec<&str> =
+                            c.cmd.words.iter().map(|w| w.value.as_str()).collect();
                         let _ = write!(d, " | {}", words.join(" "));
                     }
                     d

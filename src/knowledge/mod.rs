@@ -1,1 +1,18 @@
-//! Data tables about package managers and their caches.
+//! Data tables about package managers and their caches, and the lookups over them.
+//!
+//! - [`PackageManager`] and [`ManagerInfo`]: per manager, its cache directories (and
+//!   the variables that move them), what disables or empties the cache, whether a
+//!   cache mount needs `sharing=locked`, and which files an install reads.
+//! - [`is_manifest`]: whether a COPY source is a manifest or lockfile.
+//! - [`classify`]: what a shell command does with a package manager.
+
+mod classify;
+mod managers;
+mod manifests;
+
+pub use classify::{classify, Invocation, InvocationKind};
+pub use managers::{
+    caches_at, CacheAtPath, CacheDir, CacheEnvVar, CacheLocation, CacheUser, DisablingEnv,
+    ManagerInfo, PackageManager, PathRelation, Relocation, ROOT_HOME,
+};
+pub use manifests::{is_manifest, is_manifest_for};

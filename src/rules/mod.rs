@@ -1,5 +1,10 @@
 //! The rule registry: one list, codes and names unique.
 
+pub mod cache_mounts;
+pub mod common;
+pub mod ordering;
+pub mod pinning;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::LintContext;
 
@@ -49,7 +54,11 @@ pub trait Rule: Sync + Send {
 
 /// Every rule, in code order.
 pub fn registry() -> &'static [&'static dyn Rule] {
-    &[]
+    &[
+        &ordering::volatile_copy_before_install::VolatileCopyBeforeInstall,
+        &cache_mounts::missing_cache_mount::MissingCacheMount,
+        &pinning::unpinned_base_image::UnpinnedBaseImage,
+    ]
 }
 
 /// Find a rule by code (`LL101`) or name (`volatile-copy-before-install`), case-insensitively.

@@ -1,4 +1,19 @@
 //! Shell analysis of RUN commands: scripts split into simple commands with spans.
+//!
+//! The analyser is a small hand-written, tolerant tokenizer and parser rather than
+//! `brush-parser`. Measured on the 8,103 RUN scripts of the benchmark corpus, brush-parser
+//! 0.4 rejects 482 of them outright (140 of those are ordinary POSIX scripts, e.g. an
+//! unterminated quote, a trailing `&&`, or `\ ` before a newline; the rest templates or
+//! PowerShell) and yields nothing for a rejected script, parses at about 19 MB/s, needs
+//! Rust 1.88 and brings about 75 crates. This analyser never fails (it marks a script
+//! `unparsed` and carries on), runs at several times that speed, and needs no dependency.
+
+mod lexer;
+mod parser;
+mod wrappers;
+
+#[cfg(test)]
+mod tests;
 
 use std::ops::Range;
 
@@ -22,18 +37,80 @@ pub struct Assignment {
     pub range: Range<usize>,
 }
 
+/// A redirection of a simple command (`> /dev/null`, `2>&1`, `<<EOF`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The file descriptor written before the operator (`2` in `2>&1`), if any.
+    pub fd: Option<String>,
+    /// The operator as written: `>`, `>>`, `<`, `<<`, `<<-`, `<<<`, `>&`, `<&`, `&>`, `&>>`, `>|`, `<>`.
+    pub op: String,
+    /// The file, descriptor or here-document delimiter the operator applies to.
+    pub target: Option<ShellWord>,
+    /// Byte range from the descriptor (or operator) to the end of the target.
+    pub range: Range<usize>,
+}
+
+/// The operator that joins a command to the one before it in the same list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Connector {
+    /// First command of a script, subshell, group or compound-command body.
+    #[default]
+    Start,
+    /// `;` or a newline.
+    Sequence,
+    /// `&&`: runs only if the previous command succeeded.
+    And,
+    /// `||`: runs only if the previous command failed.
+    Or,
+    /// `|` or `|&`: reads the previous command's output.
+    Pipe,
+    /// `&`: the previous command runs in the background.
+    Background,
+}
+
+/// Shell options a script turns on or off with `set` (or that `sh -eo pipefail -c` passes).
+///
+/// `None` means the script did not say, so the value comes from the `SHELL` the RUN uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ShellOptions {
+    pub errexit: Option<bool>,
+    pub nounset: Option<bool>,
+    pub xtrace: Option<bool>,
+    pub pipefail: Option<bool>,
+}
+
 /// A simple command: assignments, then words (`words[0]` is the program).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SimpleCommand {
+    /// Environment assignments for this command: its own `NAME=value` prefixes, then those
+    /// given by a wrapper (`env A=b cmd`, `sudo A=b cmd`), then those of the `sh -c` command
+    /// whose script this command comes from.
     pub assignments: Vec<Assignment>,
     pub words: Vec<ShellWord>,
-    /// Byte range from the first assignment or word to the end of the last word.
+    /// Byte range of the whole simple command as written, wrappers and redirections included.
     pub range: Range<usize>,
     /// Nesting depth of `sh -c`/`bash -c` scripts this command came from (0 = top level).
     pub depth: usize,
+    /// Wrapper words removed so that `words[0]` is the real program (`sudo -E`, `env`,
+    /// `nohup`, and `bash -c` for commands of an inner script).
+    pub prefixes: Vec<ShellWord>,
+    pub redirects: Vec<Redirect>,
+    pub connector: Connector,
+    /// Options in effect when the command runs, as far as the script itself sets them.
+    pub options: ShellOptions,
+    /// Whether the command runs inside a command or process substitution (`$(…)`, `` `…` ``, `<(…)`).
+    pub in_substitution: bool,
 }
 
 impl SimpleCommand {
+    /// An exec-form command (`RUN ["apt-get", "install", "x"]`): words only.
+    pub fn from_words(words: Vec<ShellWord>) -> Self {
+        SimpleCommand {
+            words,
+            ..SimpleCommand::default()
+        }
+    }
+
     /// The program name without any directory (`/usr/bin/apt-get` → `apt-get`).
     pub fn program(&self) -> Option<&str> {
         self.words
@@ -45,4 +122,93 @@ impl SimpleCommand {
     pub fn args(&self) -> impl Iterator<Item = &str> {
         self.words.iter().skip(1).map(|w| w.value.as_str())
     }
+
+    /// Whether a wrapper with this name (`sudo`, `nohup`, …) was removed in front of the program.
+    pub fn has_prefix(&self, name: &str) -> bool {
+        self.prefixes
+            .iter()
+            .any(|w| w.value.rsplit('/').next() == Some(name))
+    }
+}
+
+/// The simple commands of a shell script, in the order they run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Script {
+    /// Commands of the script, those of compound-command bodies, of `sh -c` scripts
+    /// (with `depth` > 0) and of command substitutions (before the command using them).
+    pub commands: Vec<SimpleCommand>,
+    /// Options in effect at the end of the top-level script.
+    pub set_options: ShellOptions,
+    /// Whether some of the text could not be analysed (an unterminated quote, substitution
+    /// or here-document, an unbalanced parenthesis, or nesting past the limits): the
+    /// commands are a best effort.
+    pub unparsed: bool,
+}
+
+impl Script {
+    /// Commands whose program is `name` (compared without directory).
+    pub fn commands_running<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a SimpleCommand> + 'a {
+        self.commands
+            .iter()
+            .filter(move |c| c.program() == Some(name))
+    }
+}
+
+/// Splits a POSIX shell script into simple commands; never fails.
+pub fn analyze(script: &str) -> Script {
+    parser::analyze(script)
+}
+
+/// Whether a program (`/bin/bash`, `sh`) or shebang (`#!/usr/bin/env bash`,
+/// `/bin/busybox sh`) names a POSIX-style shell whose scripts [`analyze`] understands.
+pub fn is_posix_shell(program_or_shebang: &str) -> bool {
+    let mut tokens = interpreter_tokens(program_or_shebang);
+    let Some(mut name) = tokens.next().map(basename) else {
+        return false;
+    };
+    if name == "env" {
+        // `/usr/bin/env -S bash -e`: skip env's options and assignments.
+        match tokens.find(|t| !t.starts_with('-') && !t.contains('=')) {
+            Some(t) => name = basename(t),
+            None => return false,
+        }
+    }
+    if name == "busybox" {
+        match tokens.next() {
+            Some(t) => name = basename(t),
+            None => return false,
+        }
+    }
+    wrappers::is_posix_shell_name(name)
+}
+
+/// Whether a program or shebang names a Windows shell (`cmd`, `cmd.exe`, `powershell`, `pwsh`),
+/// whose RUN text is not POSIX shell.
+pub fn is_windows_shell(program_or_shebang: &str) -> bool {
+    let text = program_or_shebang.trim();
+    let text = text.strip_prefix("#!").unwrap_or(text).trim();
+    // A Windows path may contain spaces (`C:\Program Files\PowerShell\7\pwsh.exe`), so the
+    // whole text is tried before its first word.
+    let first = text.split_whitespace().next().unwrap_or("");
+    [text, first].into_iter().any(|candidate| {
+        let name = candidate
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(candidate)
+            .to_ascii_lowercase();
+        let name = name.strip_suffix(".exe").unwrap_or(&name);
+        matches!(name, "cmd" | "powershell" | "pwsh")
+    })
+}
+
+fn interpreter_tokens(text: &str) -> std::str::SplitWhitespace<'_> {
+    let text = text.trim();
+    text.strip_prefix("#!").unwrap_or(text).split_whitespace()
+}
+
+fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }

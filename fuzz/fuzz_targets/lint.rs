@@ -1,0 +1,13 @@
+//! The whole pipeline, from bytes to every output format, never panics and never
+//! writes invalid JSON or SARIF.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[allow(dead_code)] // each target uses only its own checks
+#[path = "../invariants.rs"]
+mod invariants;
+
+fuzz_target!(|data: &[u8]| {
+    invariants::lint(&invariants::text(data));
+});

@@ -1,0 +1,427 @@
+//! SARIF 2.1.0, in the shape GitHub code scanning accepts.
+//!
+//! One run; `tool.driver.rules` lists every rule passed to the emitter and each
+//! result points at its rule by `ruleId` and `ruleIndex`. Regions count columns
+//! in Unicode code points (`columnKind: unicodeCodePoints`), end column
+//! exclusive. Paths become relative URI references: backslashes turn into `/`,
+//! a leading `./` is dropped and anything outside the URI unreserved set is
+//! percent-encoded; absolute paths become `file://` URIs.
+//!
+//! Files that could not be linted are not results: they are reported as
+//! `toolExecutionNotifications` of the single invocation, whose
+//! `executionSuccessful` is then `false`.
+//!
+//! # Fingerprints
+//!
+//! `partialFingerprints.primaryLocationLineHash` is `<hash>:<n>` where `<hash>`
+//! is the 64-bit FNV-1a hash (16 hex digits) of the rule code, a NUL byte and
+//! the text of the lines the primary span covers with every whitespace run
+//! collapsed to one space and the ends trimmed, and `<n>` counts the findings
+//! of the same rule on identical text earlier in the same file, from 1. Neither
+//! the line number nor the surrounding lines take part, so a finding keeps its
+//! fingerprint when unrelated lines are added or removed around it.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use serde_json::{json, Value};
+
+use super::{rule_url, Emitter, FileReport, Range, Report, HOMEPAGE_URL};
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::rules::RuleMeta;
+use crate::span::Span;
+
+const SCHEMA_URL: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SarifEmitter;
+
+impl Emitter for SarifEmitter {
+    fn emit(
+        &self,
+        report: &Report,
+        rules: &[&'static RuleMeta],
+        w: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, &to_sarif(report, rules))?;
+        writeln!(w)
+    }
+}
+
+/// The whole SARIF log as a JSON value.
+pub fn to_sarif(report: &Report, rules: &[&'static RuleMeta]) -> Value {
+    let rule_index: HashMap<&str, usize> =
+        rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
+
+    let mut results = Vec::new();
+    for file in &report.files {
+        let uri = path_to_uri(&file.path);
+        let mut seen: HashMap<u64, usize> = HashMap::new();
+        for d in &file.diagnostics {
+            let hash = line_hash(file, d);
+            let n = seen.entry(hash).or_insert(0);
+            *n += 1;
+            results.push(result(
+                file,
+                &uri,
+                d,
+                rule_index.get(d.code).copied(),
+                hash,
+                *n,
+            ));
+        }
+    }
+
+    let notifications: Vec<Value> = report
+        .files
+        .iter()
+        .filter_map(|file| {
+            let error = file.error.as_ref()?;
+            let mut location = json!({ "artifactLocation": { "uri": path_to_uri(&file.path) } });
+            if let Some(line) = error.line {
+                let mut region = json!({ "startLine": line });
+                if let Some(column) = error.column {
+                    region["startColumn"] = json!(column);
+                }
+                location["region"] = region;
+            }
+            Some(json!({
+                "level": "error",
+                "descriptor": { "id": error.kind.code() },
+                "message": { "text": sentence(&error.message) },
+                "locations": [{ "physicalLocation": location }],
+            }))
+        })
+        .collect();
+
+    let mut invocation = json!({ "executionSuccessful": notifications.is_empty() });
+    if !notifications.is_empty() {
+        invocation["toolExecutionNotifications"] = Value::Array(notifications);
+    }
+
+    json!({
+        "$schema": SCHEMA_URL,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "layerlint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": HOMEPAGE_URL,
+                    "rules": rules.iter().map(|r| rule(r)).collect::<Vec<_>>(),
+                }
+            },
+            "invocations": [invocation],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+fn rule(meta: &RuleMeta) -> Value {
+    let precision = if meta.experimental { "medium" } else { "high" };
+    json!({
+        "id": meta.code,
+        // SARIF wants a PascalCase friendly name; the name users type stays in `properties.alias`.
+        "name": pascal_case(meta.name),
+        "shortDescription": { "text": sentence(meta.summary) },
+        "fullDescription": { "text": sentence(&full_description(meta)) },
+        "help": { "text": meta.doc, "markdown": meta.doc },
+        "helpUri": rule_url(meta.code),
+        "defaultConfiguration": {
+            "enabled": meta.default_enabled,
+            "level": level(meta.default_severity),
+        },
+        "properties": {
+            "alias": meta.name,
+            "tags": ["docker", "build-cache", meta.category.as_str()],
+            "precision": precision,
+            "problem.severity": problem_severity(meta.default_severity),
+        },
+    })
+}
+
+fn result(
+    file: &FileReport,
+    uri: &str,
+    d: &Diagnostic,
+    rule_index: Option<usize>,
+    hash: u64,
+    occurrence: usize,
+) -> Value {
+    let mut result = json!({
+        "ruleId": d.code,
+        "level": level(d.severity),
+        "message": { "text": message_text(d) },
+        "locations": [{ "physicalLocation": physical(file, uri, d.span) }],
+        "partialFingerprints": {
+            "primaryLocationLineHash": format!("{hash:016x}:{occurrence}"),
+        },
+    });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
+    }
+    if !d.labels.is_empty() {
+        let related: Vec<Value> = d
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| {
+                json!({
+                    "id": i + 1,
+                    "message": { "text": sentence(&label.message) },
+                    "physicalLocation": physical(file, uri, label.span),
+                })
+            })
+            .collect();
+        result["relatedLocations"] = Value::Array(related);
+    }
+    if let Some(fix) = &d.fix {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|e| {
+                json!({
+                    "deletedRegion": region(file.range(e.span)),
+                    "insertedContent": { "text": e.replacement },
+                })
+            })
+            .collect();
+        result["fixes"] = json!([{
+            "description": { "text": sentence(&fix.title) },
+            "artifactChanges": [{
+                "artifactLocation": { "uri": uri },
+                "replacements": replacements,
+            }],
+            "properties": { "applicability": applicability(fix.applicability) },
+        }]);
+    }
+    result
+}
+
+/// The message, then the help as a second sentence: SARIF viewers show only the message.
+fn message_text(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{} {}", sentence(&d.message), capitalise(&sentence(help))),
+        None => sentence(&d.message),
+    }
+}
+
+fn physical(file: &FileReport, uri: &str, span: Span) -> Value {
+    let range = file.range(span);
+    let mut region = region(range);
+    if let Some(text) = file.source.get(span.range()).filter(|t| !t.is_empty()) {
+        region["snippet"] = json!({ "text": text });
+    }
+    let mut location = json!({
+        "artifactLocation": { "uri": uri },
+        "region": region,
+    });
+    if let Some(snippet) = line_text(file, range.start_line, range.end_line) {
+        location["contextRegion"] = json!({
+            "startLine": range.start_line,
+            "endLine": range.end_line,
+            "snippet": { "text": snippet },
+        });
+    }
+    location
+}
+
+fn region(r: Range) -> Value {
+    json!({
+        "startLine": r.start_line,
+        "startColumn": r.start_column,
+        "endLine": r.end_line,
+        "endColumn": r.end_column,
+    })
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info | Severity::Style => "note",
+    }
+}
+
+/// GitHub's own severity scale for code-quality (non-security) rules.
+fn problem_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info | Severity::Style => "recommendation",
+    }
+}
+
+fn applicability(a: Applicability) -> &'static str {
+    match a {
+        Applicability::Safe => "safe",
+        Applicability::Unsafe => "unsafe",
+        Applicability::DisplayOnly => "display-only",
+    }
+}
+
+/// SARIF asks for plain-text messages written as complete sentences.
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() || text.ends_with(['.', '!', '?']) {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `volatile-copy-before-install` → `VolatileCopyBeforeInstall`.
+fn pascal_case(name: &str) -> String {
+    name.split(['-', '_']).map(capitalise).collect()
+}
+
+/// The first paragraph under the doc's "What it does" heading, else the summary.
+fn full_description(meta: &RuleMeta) -> String {
+    let mut lines = meta.doc.lines().skip_while(|l| {
+        let l = l.trim();
+        !(l.starts_with('#')
+            && l.trim_start_matches('#')
+                .trim()
+                .eq_ignore_ascii_case("what it does"))
+    });
+    if lines.next().is_none() {
+        return meta.summary.to_string();
+    }
+    let paragraph: Vec<&str> = lines
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    if paragraph.is_empty() {
+        meta.summary.to_string()
+    } else {
+        paragraph.join(" ")
+    }
+}
+
+/// Full text of lines `first..=last`, without the final line ending.
+fn line_text(file: &FileReport, first: usize, last: usize) -> Option<&str> {
+    let start = file.lines.line_start(first);
+    let end = file.lines.line_start(last + 1);
+    let text = file.source.get(start..end.max(start))?;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    (!text.is_empty()).then_some(text)
+}
+
+fn line_hash(file: &FileReport, d: &Diagnostic) -> u64 {
+    let range = file.range(d.span);
+    let text = line_text(file, range.start_line, range.end_line).unwrap_or("");
+    let normalised = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut hash = Fnv1a::new();
+    hash.write(d.code.as_bytes());
+    hash.write(&[0]);
+    hash.write(normalised.as_bytes());
+    hash.finish()
+}
+
+/// FNV-1a: tiny, dependency-free and fixed across Rust versions, unlike `DefaultHasher`.
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    fn new() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Turns a path as typed on the command line into a URI reference.
+pub fn path_to_uri(path: &str) -> String {
+    let mut p = path.replace('\\', "/");
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.trim_start_matches('/').to_string();
+    }
+    let (prefix, rest) = if p.starts_with('/') {
+        ("file://", p.as_str())
+    } else if is_windows_drive(&p) {
+        ("file:///", p.as_str())
+    } else {
+        ("", p.as_str())
+    };
+    let mut uri = String::from(prefix);
+    for (i, b) in rest.bytes().enumerate() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/')
+            // The drive colon of `C:/…` is part of the path, not a scheme.
+            || (b == b':' && !prefix.is_empty() && i == 1);
+        if keep {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
+fn is_windows_drive(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_is_relative_and_encoded() {
+        assert_eq!(path_to_uri("./app/Dockerfile"), "app/Dockerfile");
+        assert_eq!(path_to_uri("my app/Dockerfile"), "my%20app/Dockerfile");
+        assert_eq!(path_to_uri("dir\\Dockerfile.dev"), "dir/Dockerfile.dev");
+        assert_eq!(path_to_uri("café/Dockerfile"), "caf%C3%A9/Dockerfile");
+        assert_eq!(path_to_uri("a#b?c%d"), "a%23b%3Fc%25d");
+        assert_eq!(
+            path_to_uri("/srv/x y/Dockerfile"),
+            "file:///srv/x%20y/Dockerfile"
+        );
+        assert_eq!(
+            path_to_uri("C:\\src\\Dockerfile"),
+            "file:///C:/src/Dockerfile"
+        );
+    }
+
+    #[test]
+    fn sentence_adds_a_full_stop_once() {
+        assert_eq!(sentence("pin the tag"), "pin the tag.");
+        assert_eq!(sentence("pin the tag."), "pin the tag.");
+    }
+
+    #[test]
+    fn names_become_pascal_case() {
+        assert_eq!(
+            pascal_case("volatile-copy-before-install"),
+            "VolatileCopyBeforeInstall"
+        );
+    }
+
+    #[test]
+    fn fnv1a_matches_reference_vectors() {
+        let mut h = Fnv1a::new();
+        h.write(b"a");
+        assert_eq!(h.finish(), 0xaf63_dc4c_8601_ec8c);
+    }
+}

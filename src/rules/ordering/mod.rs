@@ -1,0 +1,1 @@
+pub mod volatile_copy_before_install;

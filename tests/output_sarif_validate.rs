@@ -1,0 +1,115 @@
+//! Checks our SARIF against the official SARIF validator, including GitHub's
+//! ingestion rules, when `SARIF_MULTITOOL` names the `Sarif.Multitool` binary.
+
+mod output_support;
+
+use std::path::Path;
+use std::process::Command;
+
+use layerlint::output::{Format, Report};
+use output_support::{
+    app_report, cafe_report, clean_report, full_report, io_error_report, parse_error_report, render,
+};
+
+fn reports() -> Vec<(&'static str, Report)> {
+    vec![
+        ("full", full_report()),
+        ("findings-only", Report::new(vec![app_report()])),
+        (
+            "file-errors-only",
+            Report::new(vec![parse_error_report(), io_error_report()]),
+        ),
+        ("clean", clean_report()),
+        ("empty", Report::new(Vec::new())),
+        (
+            "unicode-path",
+            Report::new(vec![cafe_report(
+                "./dockerfiles/ünïcode dir/Dockerfile.dev",
+            )]),
+        ),
+    ]
+}
+
+/// The level SARIF gives a result that omits `level`: its rule's default, else `warning`.
+fn effective_level<'a>(result: &'a serde_json::Value, rules: &'a [serde_json::Value]) -> &'a str {
+    if let Some(level) = result["level"].as_str() {
+        return level;
+    }
+    result["ruleIndex"]
+        .as_u64()
+        .and_then(|i| rules.get(usize::try_from(i).ok()?))
+        .and_then(|rule| rule["defaultConfiguration"]["level"].as_str())
+        .unwrap_or("warning")
+}
+
+fn validate(tool: &Path, dir: &Path, name: &str, sarif: &str) -> Vec<String> {
+    let input = dir.join(format!("{name}.sarif"));
+    let output = dir.join(format!("{name}.validation.sarif"));
+    std::fs::write(&input, sarif).expect("write SARIF");
+    let run = Command::new(tool)
+        .arg("validate")
+        .args(["--rule-kind", "Sarif;Gh"])
+        .arg("-o")
+        .arg(&output)
+        .arg(&input)
+        .output()
+        .expect("run the SARIF validator");
+    let log = std::fs::read_to_string(&output).unwrap_or_else(|_| {
+        panic!(
+            "validator wrote no log for {name}: {}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        )
+    });
+    let log: serde_json::Value = serde_json::from_str(&log).expect("validator log is JSON");
+    let mut problems = Vec::new();
+    for run in log["runs"].as_array().into_iter().flatten() {
+        let rules = run["tool"]["driver"]["rules"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for result in run["results"].as_array().into_iter().flatten() {
+            let level = effective_level(result, &rules);
+            if level == "error" || level == "warning" {
+                problems.push(format!(
+                    "{name}: {level} {}: {}",
+                    result["ruleId"], result["message"]
+                ));
+            }
+        }
+    }
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    if !problems.is_empty() {
+        problems.push(stdout.into_owned());
+    }
+    problems
+}
+
+#[test]
+fn sarif_passes_the_official_validator() {
+    let Some(tool) = std::env::var_os("SARIF_MULTITOOL") else {
+        println!("skipping SARIF validation: set SARIF_MULTITOOL");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut problems = Vec::new();
+    for (name, report) in reports() {
+        problems.extend(validate(
+            Path::new(&tool),
+            dir.path(),
+            name,
+            &render(Format::Sarif, &report),
+        ));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn sarif_is_valid_json_with_one_run() {
+    for (name, report) in reports() {
+        let log: serde_json::Value =
+            serde_json::from_str(&render(Format::Sarif, &report)).expect("SARIF is JSON");
+        assert_eq!(log["version"], "2.1.0", "{name}");
+        assert_eq!(log["runs"].as_array().map(Vec::len), Some(1), "{name}");
+    }
+}
