@@ -34,6 +34,28 @@ impl ImageRef {
         }
     }
 
+    /// Whether the reference follows the image reference grammar: lowercase name
+    /// components, a tag of word characters, dots and dashes.
+    pub fn is_valid_reference(&self) -> bool {
+        let name_ok = !self.name.is_empty()
+            && self.name.split('/').enumerate().all(|(i, part)| {
+                !part.is_empty()
+                    && part.chars().all(|c| {
+                        c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || matches!(c, '.' | '_' | '-')
+                            || (i == 0 && (c == ':' || c.is_ascii_uppercase()))
+                    })
+            });
+        let tag_ok = self.tag.as_deref().is_none_or(|t| {
+            !t.is_empty()
+                && t.len() <= 128
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        });
+        name_ok && tag_ok
+    }
+
     pub fn display(&self) -> &str {
         &self.raw
     }
@@ -42,6 +64,14 @@ impl ImageRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn template_placeholders_are_not_references() {
+        assert!(!ImageRef::parse("{{baseImage}}").is_valid_reference());
+        assert!(!ImageRef::parse("node:{{tag}}").is_valid_reference());
+        assert!(ImageRef::parse("localhost:5000/a/b_c:1.0-x").is_valid_reference());
+        assert!(ImageRef::parse("mcr.microsoft.com/dotnet/sdk").is_valid_reference());
+    }
 
     #[test]
     fn splits_registry_port_from_tag() {

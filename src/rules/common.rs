@@ -207,6 +207,16 @@ const EXTENSIONLESS_FILES: &[&str] = &[
     "jenkinsfile",
 ];
 
+/// Folders of files that change about as often as the base image.
+const STATIC_DIRS: &[&str] = &[
+    "licenses",
+    "licences",
+    "license",
+    "licence",
+    "certs",
+    "certificates",
+];
+
 /// Whether a build-context COPY/ADD source changes with the code: the whole context, a
 /// folder, a wildcard over sources, or source files. Manifests, single config files,
 /// scripts and archives are not.
@@ -216,6 +226,14 @@ pub fn is_volatile_source(raw: &str, context_dir: Option<&Path>) -> bool {
         return false;
     }
     let trimmed = path.trim_start_matches("./");
+    let last = trimmed
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    if STATIC_DIRS.contains(&last.to_ascii_lowercase().as_str()) {
+        return false;
+    }
     if matches!(trimmed, "" | "." | "*" | "/" | "**") || path.ends_with("/.") {
         return true;
     }

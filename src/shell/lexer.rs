@@ -65,6 +65,7 @@ struct PendingHeredoc {
 }
 
 pub(super) struct Lexer<'s> {
+    text: &'s str,
     bytes: &'s [u8],
     pos: usize,
     end: usize,
@@ -89,7 +90,7 @@ struct WordBuf {
 impl WordBuf {
     fn new() -> Self {
         WordBuf {
-            bytes: Vec::new(),
+            bytes: Vec::with_capacity(32),
             first: None,
             verbatim: true,
             has_expansion: false,
@@ -156,6 +157,7 @@ impl<'s> Lexer<'s> {
         let bytes = text.as_bytes();
         let end = range.end.min(bytes.len());
         Lexer {
+            text,
             bytes,
             pos: range.start.min(end),
             end,
@@ -180,7 +182,7 @@ impl<'s> Lexer<'s> {
 
     /// The text of a range, e.g. an operator where operators are plain words (`[[ a < b ]]`).
     pub fn text(&self, range: Range<usize>) -> String {
-        String::from_utf8_lossy(self.bytes.get(range).unwrap_or_default()).into_owned()
+        self.text.get(range).unwrap_or_default().to_owned()
     }
 
     /// Registers a here-document whose body starts after the next newline.
@@ -381,6 +383,9 @@ impl<'s> Lexer<'s> {
     /// Lexes one word starting at the current position.
     fn word(&mut self) -> Word {
         let start = self.pos;
+        if let Some(word) = self.plain_word() {
+            return word;
+        }
         let mut w = WordBuf::new();
         if matches!(self.at(start), Some(b'<' | b'>')) && self.at(start + 1) == Some(b'(') {
             self.substitution(&mut w, start, start + 1);
@@ -435,6 +440,31 @@ impl<'s> Lexer<'s> {
             plain: w.plain,
             verbatim_at: w.verbatim.then_some(w.first.unwrap_or(start)),
         }
+    }
+
+    /// Most words are plain text up to a blank or an operator: those are copied in one go.
+    fn plain_word(&mut self) -> Option<Word> {
+        if self.value_map.is_some() {
+            return None;
+        }
+        let start = self.pos;
+        let mut end = start;
+        while self.at(end).is_some_and(|b| !special_in_word(b)) {
+            end += 1;
+        }
+        // `(` may continue the word (`A=(…)`, `@(…)`); anything else special needs decoding.
+        if end == start || self.at(end).is_some_and(|b| b == b'(' || !ends_word(b)) {
+            return None;
+        }
+        let value = self.text.get(start..end)?.to_owned();
+        self.pos = end;
+        Some(Word {
+            value,
+            range: start..end,
+            has_expansion: false,
+            plain: true,
+            verbatim_at: Some(start),
+        })
     }
 
     /// A backslash outside quotes (`any`) or inside double quotes (only `$`, `` ` ``, `"`, `\`

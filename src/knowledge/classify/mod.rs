@@ -177,8 +177,23 @@ pub fn classify(cmd: &SimpleCommand) -> Option<Invocation> {
         _ if python::is_python_program(program) => python::python_module(cmd)?,
         _ => return None,
     };
+    // `bundle --version`, `yarn -v`, `pip help`: asking the tool about itself installs nothing.
+    if is_self_query(cmd) {
+        invocation.kind = InvocationKind::Other;
+    }
     apply_assignments(&mut invocation, cmd);
     Some(invocation)
+}
+
+fn is_self_query(cmd: &SimpleCommand) -> bool {
+    let mut args = cmd.args().peekable();
+    args.peek().is_some()
+        && args.all(|a| {
+            matches!(
+                a,
+                "--version" | "-v" | "-V" | "version" | "--help" | "-h" | "help"
+            )
+        })
 }
 
 /// `NAME=value` prefixes that turn the cache off or move it.
@@ -261,6 +276,33 @@ pub(crate) mod test_support {
         }
         command.range = 0..text.len();
         command
+    }
+}
+
+#[cfg(test)]
+mod self_query_tests {
+    use super::*;
+
+    fn words(text: &str) -> SimpleCommand {
+        SimpleCommand::from_words(
+            text.split_whitespace()
+                .map(|w| crate::shell::ShellWord {
+                    value: w.to_string(),
+                    range: 0..0,
+                    has_expansion: false,
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn version_and_help_queries_install_nothing() {
+        for text in ["bundle --version", "yarn -v", "npm --version", "pip help"] {
+            let inv = classify(&words(text)).expect("known program");
+            assert_eq!(inv.kind, InvocationKind::Other, "{text}");
+        }
+        let bare = classify(&words("bundle")).expect("known program");
+        assert_eq!(bare.kind, InvocationKind::DependencyInstall);
     }
 }
 

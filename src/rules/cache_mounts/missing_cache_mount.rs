@@ -51,7 +51,11 @@ impl Rule for MissingCacheMount {
                     let covered = mounts.iter().any(|(_, target)| match target {
                         // A target we cannot expand may well be right.
                         None => true,
-                        Some(t) => dirs.iter().any(|d| common::covers(t, d)),
+                        // A mount inside the cache folder (Go's `/go/pkg/mod/cache`) keeps
+                        // the downloads, which is what saves the network.
+                        Some(t) => dirs
+                            .iter()
+                            .any(|d| common::covers(t, d) || common::covers(d, t)),
                     });
                     if covered {
                         continue;

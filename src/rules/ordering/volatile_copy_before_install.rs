@@ -31,10 +31,10 @@ struct Install {
     manager: PackageManager,
     /// Manifests to copy first.
     manifests: Vec<String>,
-    /// Whether the install resolves the project's manifests (as opposed to named packages).
-    from_manifest: bool,
     /// Words of the RUN's commands, to tell whether the RUN uses what a COPY brought in.
     run_words: Vec<String>,
+    /// Absolute paths the install reads (`-r /src/requirements.txt`, `/opt/wheels/x.whl`).
+    input_paths: Vec<String>,
 }
 
 impl Rule for VolatileCopyBeforeInstall {
@@ -62,8 +62,11 @@ impl Rule for VolatileCopyBeforeInstall {
                     continue;
                 };
                 let dest = copy.dest.clone().unwrap_or_default();
+                let whole_context = volatile.iter().any(|s| is_whole_context(s));
                 let Some(install) = installs.iter().find(|i| {
-                    i.position > pos && (i.from_manifest || !run_uses_copy(i, &volatile, &dest))
+                    i.position > pos
+                        && (whole_context
+                            || !(reads_under(i, &dest) || run_uses_copy(i, &volatile, &dest)))
                 }) else {
                     continue;
                 };
@@ -120,8 +123,24 @@ impl Rule for VolatileCopyBeforeInstall {
     }
 }
 
-/// Whether the RUN of a named-package install uses the copied files (e.g. runs a copied
-/// script), in which case the COPY cannot move below it.
+fn is_whole_context(source: &str) -> bool {
+    matches!(source.trim_start_matches("./"), "" | "." | "*" | "**" | "/")
+}
+
+/// Whether the install reads files that the COPY put in place (a folder of wheels or of
+/// requirement lists copied to `dest`): then the COPY is the install's input.
+fn reads_under(install: &Install, dest: &str) -> bool {
+    if !dest.starts_with('/') {
+        return false;
+    }
+    let dest = dest.trim_end_matches('/');
+    install.input_paths.iter().any(|p| {
+        dest.is_empty() || p == dest || p.strip_prefix(dest).is_some_and(|r| r.starts_with('/'))
+    })
+}
+
+/// Whether the install's RUN uses the copied files (e.g. runs a copied script), in which
+/// case the COPY cannot move below it.
 fn run_uses_copy(install: &Install, sources: &[&str], dest: &str) -> bool {
     let dest = dest.trim_end_matches('/');
     let mut needles: Vec<&str> = sources
@@ -182,8 +201,33 @@ fn installs_in(layers: &[(usize, &Node)]) -> Vec<Install> {
                 .chain(inv.caches.iter().copied())
                 .find(|m| !m.info().copy_first.is_empty())
                 .unwrap_or(inv.manager);
-            let manifests: Vec<String> = if !inv.reads_files.is_empty() {
-                inv.reads_files.clone()
+            // Requirement files fetched from a URL are not in the build context.
+            let local_reads: Vec<String> = inv
+                .reads_files
+                .iter()
+                .filter(|f| !f.contains("://"))
+                .cloned()
+                .collect();
+            let input_paths: Vec<String> = inv
+                .reads_files
+                .iter()
+                .cloned()
+                .chain(mc.command.cmd.args().map(str::to_string))
+                .filter(|p| p.starts_with('/'))
+                .collect();
+            // A local package other than the project folder (`pip install /opt/wheels/x.whl`)
+            // has no manifest to copy first.
+            let only_local_packages = inv.installs_local_project
+                && local_reads.is_empty()
+                && !mc.command.cmd.args().any(|a| {
+                    matches!(a.trim_end_matches('/'), "." | "./" | "") || a.starts_with(".[")
+                });
+            let manifests: Vec<String> = if only_local_packages {
+                Vec::new()
+            } else if !local_reads.is_empty() {
+                local_reads
+            } else if !inv.reads_files.is_empty() {
+                Vec::new()
             } else if inv.from_manifest || inv.kind == InvocationKind::Build {
                 manifest_manager
                     .info()
@@ -209,8 +253,8 @@ fn installs_in(layers: &[(usize, &Node)]) -> Vec<Install> {
                 shown,
                 manager: inv.manager,
                 manifests,
-                from_manifest: inv.from_manifest || inv.kind == InvocationKind::Build,
                 run_words: run_words.clone(),
+                input_paths,
             });
         }
         deps_in.extend(installed_here);

@@ -33,7 +33,8 @@ impl Rule for UnpinnedBaseImage {
             };
             let inst = &ctx.file.instructions[stage.from_instruction];
             let span = inst.words().first().map_or(inst.span, |w| w.span);
-            if image.digest.is_some() {
+            // Template placeholders (`{{baseImage}}`) are not image references yet.
+            if image.digest.is_some() || !image.is_valid_reference() {
                 continue;
             }
             let shown = &image.raw;
