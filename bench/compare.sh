@@ -250,23 +250,35 @@ tally_accepted() {
     local -a keep
     mapfile -t keep <"$WORK/files.txt"
     : >"$WORK/tally-refused.txt"
-    local from=0 confirmed=0 bad i
+    local from=0 confirmed=0 bad i line
     while ((!confirmed)); do
+        if ((${#keep[@]} == 0)); then
+            warn "tally accepts none of the files"
+            return 1
+        fi
+        ((from < ${#keep[@]})) || from=0
         if "$TALLY" lint --no-config --slow-checks off --ignore '*' --format json \
             "${keep[@]:from}" >/dev/null 2>"$WORK/tally-probe.err"; then
             ((from == 0)) && confirmed=1
             from=0
             continue
         fi
-        bad=$(sed -n -e 's/^Error: failed to lint \([^:]*\): .*/\1/p' \
-            -e 's/^Error: \(.*\) is not a Dockerfile.*/\1/p' "$WORK/tally-probe.err" | head -n 1)
-        for ((i = from; i < ${#keep[@]}; i++)); do [[ "${keep[i]}" == "$bad" ]] && break; done
-        if [[ -z "$bad" ]] || ((i == ${#keep[@]})); then
+        # "Error: failed to lint PATH: …", "Error: PATH:LINE: …" or "Error: PATH is not a Dockerfile…"
+        line=$(grep -m 1 '^Error: ' "$WORK/tally-probe.err" || true)
+        line=${line#Error: }
+        line=${line#failed to lint }
+        bad=""
+        for ((i = from; i < ${#keep[@]}; i++)); do
+            if [[ "$line" == "${keep[i]}:"* || "$line" == "${keep[i]} "* ]]; then
+                bad=${keep[i]}
+                break
+            fi
+        done
+        if [[ -z "$bad" ]]; then
             warn "tally failed for a reason not tied to one file: $(head -n 3 "$WORK/tally-probe.err")"
             return 1
         fi
-        printf '%s\t%s\n' "$bad" "$(sed -n 's/^Error: //p' "$WORK/tally-probe.err" | head -n 1)" \
-            >>"$WORK/tally-refused.txt"
+        printf '%s\n' "$line" >>"$WORK/tally-refused.txt"
         keep=("${keep[@]:0:i}" "${keep[@]:i+1}")
         from=$i
     done
@@ -408,7 +420,11 @@ fig_lat() { printf '%s' "${LAT_P50[$1]:-n/a}"; }
     if ((peers)); then
         printf ', %s, %s' "$(version_of "$HADOLINT" --version)" "$(version_of "$TALLY" --version)"
     fi
-    printf '; %s.\n\n' "${HYPERFINE:+$(version_of "$HYPERFINE" --version)}${HYPERFINE:-timed with a bash loop}"
+    if [[ -n "$HYPERFINE" ]]; then
+        printf '; timed with %s.\n\n' "$(version_of "$HYPERFINE" --version)"
+    else
+        printf '; timed with a bash loop (no hyperfine).\n\n'
+    fi
 
     printf '| figure | layerlint |'
     for name in "${peers_list[@]:1}"; do printf ' %s | layerlint vs %s |' "$name" "$name"; done
@@ -454,7 +470,7 @@ fig_lat() { printf '%s' "${LAT_P50[$1]:-n/a}"; }
     printf '\n<details><summary>Raw figures</summary>\n\n```\n'
     for name in "${peers_list[@]}"; do
         printf '%-10s whole corpus: files=%s bytes=%s wall_median_s=%s max_rss_kb=%s\n' "$name" \
-            "${FILES_OF[$name]}" "${BYTES_OF[$name]}" "${WALL[$name]:-n/a}" \
+            "${FILES_OF[$name]:-0}" "${BYTES_OF[$name]:-0}" "${WALL[$name]:-n/a}" \
             "$(max_rss_kb "$name")"
         printf '%-10s latency: n=%s refused=%s p50_ms=%s p90_ms=%s\n' "$name" "${LAT_N[$name]:-0}" \
             "${LAT_ERR[$name]:-0}" "${LAT_P50[$name]:-n/a}" "${LAT_P90[$name]:-n/a}"

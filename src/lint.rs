@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::context::BuildContext;
 use crate::diagnostic::Diagnostic;
 use crate::graph::{self, Graph};
 use crate::rules::{self, Rule};
@@ -18,6 +19,8 @@ pub struct LintContext<'a> {
     pub graph: &'a Graph,
     /// The build context folder (the Dockerfile's folder unless `--context` says otherwise).
     pub context_dir: Option<&'a Path>,
+    /// The context folder and its `.dockerignore`, when the folder exists.
+    pub context: Option<&'a BuildContext>,
     pub options: &'a RuleOptions,
 }
 
@@ -46,12 +49,14 @@ pub fn lint_source(
     let file = syntax::parse(source)?;
     let graph = graph::build(&file);
     let mut diagnostics = Vec::new();
+    let context = context_dir.and_then(|dir| BuildContext::load(dir, Some(path)));
     {
         let ctx = LintContext {
             path,
             file: &file,
             graph: &graph,
             context_dir,
+            context: context.as_ref(),
             options,
         };
         for rule in rules::registry() {

@@ -56,8 +56,20 @@ pub trait Rule: Sync + Send {
 pub fn registry() -> &'static [&'static dyn Rule] {
     &[
         &ordering::volatile_copy_before_install::VolatileCopyBeforeInstall,
+        &ordering::volatile_arg_before_install::VolatileArgBeforeInstall,
+        &ordering::context_copy_without_dockerignore::ContextCopyWithoutDockerignore,
+        &ordering::update_without_install::UpdateWithoutInstall,
+        &ordering::copy_ignored_file::CopyIgnoredFile,
         &cache_mounts::missing_cache_mount::MissingCacheMount,
+        &cache_mounts::cache_mount_defeated::CacheMountDefeated,
+        &cache_mounts::apt_cache_mount_incomplete::AptCacheMountIncomplete,
+        &cache_mounts::missing_build_cache_mount::MissingBuildCacheMount,
+        &cache_mounts::cache_mount_wrong_user::CacheMountWrongUser,
+        &cache_mounts::runtime_files_in_cache_mount::RuntimeFilesInCacheMount,
+        &cache_mounts::uv_link_mode::UvLinkMode,
         &pinning::unpinned_base_image::UnpinnedBaseImage,
+        &pinning::remote_add_without_checksum::RemoteAddWithoutChecksum,
+        &pinning::unverified_download_pipe::UnverifiedDownloadPipe,
     ]
 }
 

@@ -61,7 +61,7 @@ impl Selector {
                 let category_ok = digits
                     .bytes()
                     .next()
-                    .map_or(true, |b| (b'1'..=b'6').contains(&b));
+                    .is_none_or(|b| (b'1'..=b'6').contains(&b));
                 return match digits.len() {
                     0..=2 if category_ok => Ok(Selector::Prefix(upper)),
                     3 => Err(format!("unknown rule code `{text}`")),
