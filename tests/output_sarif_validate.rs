@@ -113,3 +113,72 @@ fn sarif_is_valid_json_with_one_run() {
         assert_eq!(log["runs"].as_array().map(Vec::len), Some(1), "{name}");
     }
 }
+
+/// SARIF as users get it from the command line: the whole public corpus, hostile inputs
+/// (binary, Latin-1, UTF-16, unparsable, empty) and every kept fuzz crasher.
+#[test]
+fn cli_sarif_on_real_and_hostile_inputs_passes_the_official_validator() {
+    let Some(tool) = std::env::var_os("SARIF_MULTITOOL") else {
+        println!("skipping SARIF validation: set SARIF_MULTITOOL");
+        return;
+    };
+    let tool = Path::new(&tool);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bin = env!("CARGO_BIN_EXE_layerlint");
+    let run = |name: &str, args: &[&std::ffi::OsStr], cwd: &Path| -> Vec<String> {
+        let out = Command::new(bin)
+            .current_dir(cwd)
+            .args(["check", "--no-config", "--format", "sarif"])
+            .args(args)
+            .output()
+            .expect("run layerlint");
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{name}: exit {:?}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let sarif = String::from_utf8(out.stdout).expect("SARIF is UTF-8");
+        validate(tool, dir.path(), name, &sarif)
+    };
+    let mut problems = Vec::new();
+
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if corpus.is_dir() {
+        problems.extend(run("corpus", &[".".as_ref()], &corpus));
+    } else {
+        println!("skipping the corpus part: {} not found", corpus.display());
+    }
+
+    let hostile = tempfile::tempdir().expect("temp dir");
+    let h = hostile.path();
+    let files: [(&str, &[u8]); 6] = [
+        ("binary.Dockerfile", b"\x7fELF\x00\x01\x02\x03\xff\xfe"),
+        ("latin1.Dockerfile", b"FROM alpine:3.20\nLABEL author=\"Jos\xe9\"\n"),
+        ("utf16.Dockerfile", b"\xff\xfeF\x00R\x00O\x00M\x00"),
+        ("empty.Dockerfile", b""),
+        ("noinstr.Dockerfile", b"# only a comment\n"),
+        ("ok dir/Dockerfile", b"FROM node\nCOPY . .\nRUN npm ci\n"),
+    ];
+    for (name, bytes) in files {
+        let path = h.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, bytes).expect("write input");
+    }
+    problems.extend(run("hostile", &[".".as_ref()], h));
+
+    let crashers = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/crashers");
+    if let Ok(entries) = std::fs::read_dir(&crashers) {
+        let paths: Vec<std::ffi::OsString> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().into_os_string())
+            .collect();
+        if !paths.is_empty() {
+            let args: Vec<&std::ffi::OsStr> = paths.iter().map(|p| p.as_os_str()).collect();
+            problems.extend(run("crashers", &args, h));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
