@@ -9,12 +9,13 @@
 # Environment: CORPUS (default ../shared/corpus from the repository root),
 # LATENCY_FILES (default 60), SCALING_TIMEOUT in seconds (default 600), SCALING_MEM_MB
 # (address-space cap of a scaling run, default half the available memory),
-# KEEP_WORK=1 keeps the scratch folder under ${TMPDIR:-/tmp}.
+# LAYERLINT (a release binary to use instead of building one), KEEP_WORK=1 keeps the
+# scratch folder under ${TMPDIR:-/tmp}.
 set -euo pipefail
 export LC_ALL=C
 
 usage() {
-    sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
 quick=0
@@ -98,11 +99,15 @@ if ((peers)); then
     TALLY="$WORK/venv/bin/tally"
 fi
 
-log "building layerlint (release)"
-(cd "$ROOT" && cargo build --release --quiet --bin layerlint) || die "cargo build --release failed"
-target_dir=${CARGO_TARGET_DIR:-target}
-[[ "$target_dir" == /* ]] || target_dir="$ROOT/$target_dir"
-LAYERLINT="$target_dir/release/layerlint"
+if [[ -n "${LAYERLINT:-}" ]]; then
+    log "using the layerlint binary given in LAYERLINT: $LAYERLINT"
+else
+    log "building layerlint (release)"
+    (cd "$ROOT" && cargo build --release --quiet --bin layerlint) || die "cargo build --release failed"
+    target_dir=${CARGO_TARGET_DIR:-target}
+    [[ "$target_dir" == /* ]] || target_dir="$ROOT/$target_dir"
+    LAYERLINT="$target_dir/release/layerlint"
+fi
 [[ -x "$LAYERLINT" ]] || die "no binary at $LAYERLINT"
 
 # ---------------------------------------------------------------- corpus
