@@ -28,7 +28,11 @@ pub fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
 pub fn parse(source: &str) {
     match syntax::parse(source) {
         Ok(df) => {
-            assert_eq!(df.reconstruct(), source, "the tree does not reproduce the input");
+            assert_eq!(
+                df.reconstruct(),
+                source,
+                "the tree does not reproduce the input"
+            );
             for (what, span) in dockerfile_spans(&df) {
                 assert_span_in(source, what, span);
             }
@@ -41,7 +45,12 @@ pub fn parse(source: &str) {
         }
         Err(e) => {
             assert_span_in(source, "parse error", e.span);
-            assert!(e.line >= 1 && e.column >= 1, "parse error at {}:{}", e.line, e.column);
+            assert!(
+                e.line >= 1 && e.column >= 1,
+                "parse error at {}:{}",
+                e.line,
+                e.column
+            );
         }
     }
 }
@@ -183,7 +192,11 @@ pub fn script_ranges(script: &Script) -> Vec<(&'static str, Range<usize>)> {
         ranges.push(("command", c.range.clone()));
         ranges.extend(c.words.iter().map(word));
         ranges.extend(c.prefixes.iter().map(word));
-        ranges.extend(c.assignments.iter().map(|a| ("assignment", a.range.clone())));
+        ranges.extend(
+            c.assignments
+                .iter()
+                .map(|a| ("assignment", a.range.clone())),
+        );
         for r in &c.redirects {
             ranges.push(("redirect", r.range.clone()));
             ranges.extend(r.target.iter().map(word));

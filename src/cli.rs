@@ -29,6 +29,8 @@ pub enum Command {
         /// A rule code such as LL101, or a name such as volatile-copy-before-install.
         rule: String,
     },
+    /// Predict which instructions a change rebuilds, and why.
+    Explain(ExplainArgs),
     /// Inspect how layerlint reads a file.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -83,6 +85,45 @@ pub struct CheckArgs {
     /// When to use colours in pretty output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Apply the safe fixes in place, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply fixes that may change what the build does (with --fix or --diff).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them.
+    #[arg(long)]
+    pub diff: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The Dockerfile to explain.
+    pub file: PathBuf,
+    /// Changed paths, relative to the build context.
+    #[arg(long, num_args = 1.., value_name = "PATH")]
+    pub changed: Vec<String>,
+    /// Take the changed paths from `git diff --name-only REV` (and untracked files) in the context.
+    #[arg(long, value_name = "REV")]
+    pub git: Option<String>,
+    /// The build context folder (default: the Dockerfile's folder).
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+    /// A build argument given a new value (`NAME=VALUE`); repeatable.
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+    /// Also predict the rebuild after applying every available fix (safe and unsafe).
+    #[arg(long)]
+    pub compare_fix: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,11 @@
 //! layerlint: a Dockerfile linter that finds what wastes the BuildKit build cache.
 
+pub mod ci;
 pub mod context;
 pub mod diagnostic;
 pub mod discover;
+pub mod explain;
+pub mod fix;
 pub mod graph;
 pub mod knowledge;
 pub mod lint;

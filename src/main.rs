@@ -12,8 +12,14 @@ use clap::Parser;
 use miette::{miette, IntoDiagnostic, NamedSource, SourceSpan};
 use rayon::prelude::*;
 
-use cli::{CheckArgs, Cli, ColorChoice, Command, DebugCommand, GraphFormat, ParseFormat};
+use cli::{
+    CheckArgs, Cli, ColorChoice, Command, DebugCommand, ExplainArgs, ExplainFormat, GraphFormat,
+    ParseFormat,
+};
+use layerlint::context::BuildContext;
 use layerlint::diagnostic::Severity;
+use layerlint::explain::{self as predictor, Change, IgnoredChange};
+use layerlint::fix::{self, FixOptions, FixOutcome};
 use layerlint::output::{FileError, FileReport, Format, Report};
 use layerlint::rules::{self, RuleMeta};
 use layerlint::settings::{self, Settings};
@@ -55,6 +61,7 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
             )),
         },
         Command::Debug(cmd) => debug(cmd),
+        Command::Explain(args) => explain(args),
     }
 }
 
@@ -211,6 +218,15 @@ fn parse_error_report(path: &Path, source: &str, e: &syntax::ParseError) -> miet
     ))
 }
 
+/// What fixing did to one file, for writing and for the summary.
+struct FixedFile {
+    display: String,
+    path: PathBuf,
+    stdin: bool,
+    original: String,
+    outcome: FixOutcome,
+}
+
 /// One input: a path on disk or stdin under a display name.
 struct Input {
     display: String,
@@ -219,6 +235,21 @@ struct Input {
 }
 
 fn check(args: CheckArgs) -> miette::Result<ExitCode> {
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        return Err(miette!(
+            help = "add --fix to apply them, or --diff to see them",
+            "--unsafe-fixes only matters with --fix or --diff"
+        ));
+    }
+    let fix_options = (args.fix || args.diff).then_some(FixOptions {
+        unsafe_fixes: args.unsafe_fixes,
+    });
+    if args.fix && !args.diff && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(miette!(
+            help = "use --diff to print the fixes of stdin as a patch",
+            "--fix cannot write back to stdin"
+        ));
+    }
     let mut paths = args.paths.clone();
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
@@ -299,7 +330,7 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
         Mutex::new(BTreeMap::new());
     let config_errors: Mutex<Vec<miette::Report>> = Mutex::new(Vec::new());
 
-    let results: Vec<(FileReport, Option<Severity>)> = inputs
+    let results: Vec<(FileReport, Option<Severity>, Option<FixedFile>)> = inputs
         .into_par_iter()
         .map(|input| {
             let config = if args.no_config {
@@ -334,6 +365,7 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
                 }
             };
             let settings = base.with_config(config.as_ref());
+            let is_stdin = input.stdin.is_some();
             let text = match input.stdin {
                 Some(t) => t,
                 None => read_text(&input.path),
@@ -341,7 +373,7 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
             let source = match text {
                 Ok(s) => s,
                 Err(e) => {
-                    return (FileReport::failed(input.display, "", e), None);
+                    return (FileReport::failed(input.display, "", e), None, None);
                 }
             };
             let context_dir = args.context.clone().or_else(|| {
@@ -353,13 +385,22 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
                     }
                 })
             });
-            lint_one(
+            let (report, fail_level, outcome) = lint_one(
                 &input.display,
                 &input.path,
                 source,
                 context_dir.as_deref(),
                 &settings,
-            )
+                fix_options,
+            );
+            let fixed = outcome.map(|(original, outcome)| FixedFile {
+                display: input.display.clone(),
+                path: input.path.clone(),
+                stdin: is_stdin,
+                original,
+                outcome,
+            });
+            (report, fail_level, fixed)
         })
         .collect();
 
@@ -369,13 +410,23 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
     }
 
     let mut fail_level_hit = false;
-    for (r, fail_level) in results {
+    let mut fixed_files = Vec::new();
+    for (r, fail_level, fixed) in results {
         if let Some(level) = fail_level {
             if r.diagnostics.iter().any(|d| d.severity >= level) {
                 fail_level_hit = true;
             }
         }
         reports.push(r);
+        fixed_files.extend(fixed);
+    }
+    fixed_files.sort_by(|a, b| a.display.cmp(&b.display));
+    if args.diff {
+        return print_diffs(&reports, &fixed_files, fail_level_hit);
+    }
+    let mut write_failed = false;
+    if args.fix {
+        write_failed = write_fixes(&fixed_files);
     }
     let report = Report::new(reports);
     let color = match args.color {
@@ -404,7 +455,7 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
         return Err(miette!("cannot write the output: {e}"));
     }
     drop(out);
-    if report.error_count() > 0 {
+    if report.error_count() > 0 || write_failed {
         return Ok(ExitCode::from(2));
     }
     Ok(if fail_level_hit {
@@ -435,14 +486,173 @@ fn config_error(e: settings::ConfigError) -> miette::Report {
     miette!("{e}")
 }
 
+/// Write the fixed files and say on stderr what was fixed and what was not.
+/// Returns whether a write failed.
+fn write_fixes(files: &[FixedFile]) -> bool {
+    let mut failed = false;
+    let mut fixed = 0;
+    let mut unsafe_available = 0;
+    for f in files {
+        unsafe_available += f.outcome.unsafe_available;
+        if let Some(why) = &f.outcome.rejected {
+            eprintln!("{}: left untouched: {why}", f.display);
+            continue;
+        }
+        if !f.outcome.changed() || f.stdin {
+            continue;
+        }
+        match fix::write_atomic(&f.path, &f.outcome.fixed) {
+            Ok(()) => {
+                fixed += f.outcome.applied.len();
+                eprintln!("{}: fixed {}", f.display, describe_applied(&f.outcome));
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("{}: cannot write the fixes: {}", f.display, describe_io(&e));
+            }
+        }
+        if f.outcome.left_over > 0 {
+            eprintln!(
+                "{}: {} fixes still overlap others; run --fix again",
+                f.display, f.outcome.left_over
+            );
+        }
+    }
+    if fixed > 0 || unsafe_available > 0 {
+        let mut line = format!("{fixed} {} fixed", plural(fixed, "finding", "findings"));
+        if unsafe_available > 0 {
+            line.push_str(&format!(
+                "; {unsafe_available} more {} available with --unsafe-fixes",
+                plural(unsafe_available, "fix", "fixes")
+            ));
+        }
+        eprintln!("{line}");
+    }
+    failed
+}
+
+/// `--diff`: the patch on stdout, the summary on stderr, nothing written.
+fn print_diffs(
+    reports: &[FileReport],
+    files: &[FixedFile],
+    fail_level_hit: bool,
+) -> miette::Result<ExitCode> {
+    let mut patch = String::new();
+    let mut would_fix = 0;
+    let mut changed_files = 0;
+    let mut unsafe_available = 0;
+    for f in files {
+        unsafe_available += f.outcome.unsafe_available;
+        if let Some(why) = &f.outcome.rejected {
+            eprintln!("{}: would be left untouched: {why}", f.display);
+            continue;
+        }
+        let d = fix::unified_diff(&f.display, &f.original, &f.outcome.fixed);
+        if !d.is_empty() {
+            changed_files += 1;
+            would_fix += f.outcome.applied.len();
+            patch.push_str(&d);
+        }
+    }
+    write_stdout(patch.as_bytes());
+    let mut line = format!(
+        "would fix {would_fix} {} in {changed_files} {}",
+        plural(would_fix, "finding", "findings"),
+        plural(changed_files, "file", "files")
+    );
+    if unsafe_available > 0 {
+        line.push_str(&format!(
+            "; {unsafe_available} more {} available with --unsafe-fixes",
+            plural(unsafe_available, "fix", "fixes")
+        ));
+    }
+    eprintln!("{line}");
+    let mut errors = false;
+    for r in reports {
+        if let Some(e) = &r.error {
+            errors = true;
+            match e.line {
+                Some(l) => eprintln!("{}:{l}: {}", r.path, e.message),
+                None => eprintln!("{}: {}", r.path, e.message),
+            }
+        }
+    }
+    Ok(if errors {
+        ExitCode::from(2)
+    } else if changed_files > 0 || fail_level_hit {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn describe_applied(outcome: &FixOutcome) -> String {
+    let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in &outcome.applied {
+        *by_code.entry(a.code).or_default() += 1;
+    }
+    let n = outcome.applied.len();
+    let codes: Vec<String> = by_code
+        .into_iter()
+        .map(|(code, k)| {
+            if k == 1 {
+                code.to_string()
+            } else {
+                format!("{code} ×{k}")
+            }
+        })
+        .collect();
+    format!(
+        "{n} {} ({})",
+        plural(n, "finding", "findings"),
+        codes.join(", ")
+    )
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+type LintResult = (FileReport, Option<Severity>, Option<(String, FixOutcome)>);
+
 fn lint_one(
     display: &str,
     path: &Path,
     source: String,
     context_dir: Option<&Path>,
     settings: &Settings,
-) -> (FileReport, Option<Severity>) {
+    fix_options: Option<FixOptions>,
+) -> LintResult {
     let enabled = |code: &'static str| settings.is_enabled(code, path);
+    let mut fixed = None;
+    let source = match fix_options {
+        Some(options) => {
+            let lint_text = |text: &str| {
+                lint::lint_source(
+                    path,
+                    text,
+                    context_dir,
+                    Some(&enabled),
+                    settings.rule_options(),
+                )
+                .map(|l| settings.apply(l.diagnostics, &l.file))
+            };
+            match fix::fix_source(&source, &lint_text, options) {
+                Ok(outcome) => {
+                    let text = outcome.fixed.clone();
+                    fixed = Some((source, outcome));
+                    text
+                }
+                // The parse error is reported below.
+                Err(_) => source,
+            }
+        }
+        None => source,
+    };
     let linted = match lint::lint_source(
         path,
         &source,
@@ -459,6 +669,7 @@ fn lint_one(
                     FileError::parse(e.message.clone(), Some(e.line), Some(e.column)),
                 ),
                 None,
+                fixed,
             )
         }
     };
@@ -466,6 +677,7 @@ fn lint_one(
     (
         FileReport::new(display, source, diagnostics),
         settings.fail_level(),
+        fixed,
     )
 }
 
@@ -481,4 +693,150 @@ fn write_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{n:>6}  {code}  {name}")?;
     }
     Ok(())
+}
+
+/// `layerlint explain`: predict what a change rebuilds, optionally before and after fixing.
+fn explain(args: ExplainArgs) -> miette::Result<ExitCode> {
+    let path = &args.file;
+    let source = read_text(path).map_err(|e| match e.line {
+        Some(line) => miette!("{}:{line}: {}", path.display(), e.message),
+        None => miette!("{}: {}", path.display(), e.message),
+    })?;
+    let file = syntax::parse(&source).map_err(|e| parse_error_report(path, &source, &e))?;
+    let context_dir = args.context.clone().unwrap_or_else(|| match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    });
+    if !context_dir.is_dir() {
+        return Err(miette!(
+            "the build context {} is not a folder",
+            context_dir.display()
+        ));
+    }
+    let context = BuildContext::load(&context_dir, Some(path));
+
+    let mut change = Change::default();
+    let mut outside = Vec::new();
+    let mut raw_paths = args.changed.clone();
+    if let Some(rev) = &args.git {
+        let from_git = predictor::git_changed_paths(&context_dir, rev).map_err(|e| {
+            miette!(
+                help = "--git needs the context to be in a git work tree",
+                "{e}"
+            )
+        })?;
+        raw_paths.extend(from_git);
+    }
+    for p in &raw_paths {
+        match predictor::normalize_changed_path(p, &context_dir) {
+            Some(n) => {
+                if !change.paths.contains(&n) {
+                    change.paths.push(n);
+                }
+            }
+            None => outside.push(IgnoredChange {
+                path: p.clone(),
+                reason: "outside the build context".to_string(),
+            }),
+        }
+    }
+    for arg in &args.build_args {
+        let (name, value) = match arg.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            // Like `docker build --build-arg NAME`: the value comes from the environment.
+            None => match std::env::var(arg) {
+                Ok(v) => (arg.clone(), v),
+                Err(_) => {
+                    return Err(miette!(
+                        help = "write --build-arg NAME=VALUE",
+                        "--build-arg {arg} has no value and no environment variable {arg} is set"
+                    ))
+                }
+            },
+        };
+        if name.is_empty() {
+            return Err(miette!("--build-arg `{arg}` has no name"));
+        }
+        change.build_args.insert(name, value);
+    }
+    if raw_paths.is_empty() && change.build_args.is_empty() && args.git.is_none() {
+        return Err(miette!(
+            help = "e.g. `layerlint explain Dockerfile --changed src/app.py`",
+            "nothing changed: give --changed PATH…, --git REV or --build-arg NAME=VALUE"
+        ));
+    }
+
+    let graph = graph::build(&file);
+    let mut before = predictor::predict(&file, &graph, context.as_ref(), &change);
+    before.ignored.extend(outside.iter().cloned());
+    let display = path.display().to_string();
+
+    if !args.compare_fix {
+        let text = match args.format {
+            ExplainFormat::Text => predictor::render_text(&display, &before),
+            ExplainFormat::Json => json_text(&serde_json::json!({
+                "file": display,
+                "prediction": before,
+            })),
+        };
+        write_stdout(text.as_bytes());
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let options = lint::RuleOptions::new();
+    let default_rules = |code: &'static str| {
+        rules::registry()
+            .iter()
+            .any(|r| r.meta().code == code && r.meta().default_enabled)
+    };
+    let lint_text = |text: &str| {
+        lint::lint_source(
+            path,
+            text,
+            Some(&context_dir),
+            Some(&default_rules),
+            &options,
+        )
+        .map(|l| l.diagnostics)
+    };
+    let outcome = fix::fix_source(&source, &lint_text, FixOptions { unsafe_fixes: true })
+        .map_err(|e| parse_error_report(path, &source, &e))?;
+    let fixed_file =
+        syntax::parse(&outcome.fixed).map_err(|e| parse_error_report(path, &outcome.fixed, &e))?;
+    let fixed_graph = graph::build(&fixed_file);
+    let mut after = predictor::predict(&fixed_file, &fixed_graph, context.as_ref(), &change);
+    after.ignored.extend(outside);
+    let applied: Vec<String> = outcome
+        .applied
+        .iter()
+        .map(|a| format!("{} at line {}", a.code, a.line))
+        .collect();
+    let text = match args.format {
+        ExplainFormat::Text => {
+            let mut t = predictor::render_comparison(&display, &before, &after, &applied);
+            if let Some(why) = &outcome.rejected {
+                t.push_str(&format!("(the fixes could not be applied: {why})\n"));
+            }
+            t
+        }
+        ExplainFormat::Json => json_text(&serde_json::json!({
+            "file": display,
+            "prediction": before,
+            "after_fix": {
+                "fixes_applied": outcome.applied.iter().map(|a| serde_json::json!({
+                    "code": a.code, "line": a.line, "title": a.title,
+                })).collect::<Vec<_>>(),
+                "rejected": outcome.rejected.as_ref().map(|r| r.to_string()),
+                "prediction": after,
+            },
+        })),
+    };
+    write_stdout(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn json_text(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
 }

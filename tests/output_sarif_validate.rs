@@ -154,7 +154,10 @@ fn cli_sarif_on_real_and_hostile_inputs_passes_the_official_validator() {
     let h = hostile.path();
     let files: [(&str, &[u8]); 6] = [
         ("binary.Dockerfile", b"\x7fELF\x00\x01\x02\x03\xff\xfe"),
-        ("latin1.Dockerfile", b"FROM alpine:3.20\nLABEL author=\"Jos\xe9\"\n"),
+        (
+            "latin1.Dockerfile",
+            b"FROM alpine:3.20\nLABEL author=\"Jos\xe9\"\n",
+        ),
         ("utf16.Dockerfile", b"\xff\xfeF\x00R\x00O\x00M\x00"),
         ("empty.Dockerfile", b""),
         ("noinstr.Dockerfile", b"# only a comment\n"),

@@ -19,9 +19,26 @@ use super::managers::PackageManager;
 /// manager. `path` may be a COPY source: `./package.json`, `app/requirements-dev.txt`,
 /// `requirements/`, or a wildcard such as `*.csproj` or `package*.json`.
 pub fn is_manifest(path: &str) -> bool {
-    PackageManager::ALL
+    // The same few sources (`.`, `package.json`, `src/`) come up in almost every file, and
+    // matching them against every manager's patterns is the linter's hottest loop.
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, bool>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(path).copied()) {
+        return known;
+    }
+    let answer = PackageManager::ALL
         .iter()
-        .any(|manager| is_manifest_for(*manager, path))
+        .any(|manager| is_manifest_for(*manager, path));
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() >= 4096 {
+            seen.clear();
+        }
+        seen.insert(path.to_string(), answer);
+    });
+    answer
 }
 
 /// Whether `path` is a manifest of this manager (see [`is_manifest`]).

@@ -9,6 +9,7 @@
 mod classify;
 mod managers;
 mod manifests;
+pub mod mount_facts;
 
 pub use classify::{classify, Invocation, InvocationKind};
 pub use managers::{
@@ -16,3 +17,13 @@ pub use managers::{
     ManagerInfo, PackageManager, PathRelation, Relocation, ROOT_HOME,
 };
 pub use manifests::{is_manifest, is_manifest_for};
+
+mod build_context;
+mod downloads;
+mod volatile_args;
+
+pub use build_context::{local_install_dirs, LocalInstallDir, Presence, VCS_DIR};
+pub use downloads::{
+    code_argument, downloads_to_stdout, runs_stdin_script, script_operand, verifies_download,
+};
+pub use volatile_args::{matches_volatile_arg, DEFAULT_VOLATILE_ARGS};

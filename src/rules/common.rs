@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::graph::{Base, Command, Graph, Node, NodeKind, RunInfo, SourceKind, Vars};
 use crate::knowledge::{self, CacheLocation, Invocation, PackageManager, ROOT_HOME};
-use crate::syntax::Mount;
+use crate::syntax::{Dockerfile, Keyword, Mount};
 
 /// A package-manager command of a RUN.
 pub struct ManagerCommand<'a> {
@@ -286,6 +286,212 @@ pub fn volatile_sources<'a>(node: &'a Node, context_dir: Option<&Path>) -> Vec<&
         .filter(|s| is_volatile_source(s.path.as_deref().unwrap_or(&s.raw), context_dir))
         .map(|s| s.raw.as_str())
         .collect()
+}
+
+/// Whether two folders overlap: one is the other or holds it.
+pub fn overlaps(a: &str, b: &str) -> bool {
+    covers(a, b) || covers(b, a)
+}
+
+/// Whether a node's `USER` is root: `Some(false)` only for a user known not to be root,
+/// `None` when the value is not known statically.
+pub fn user_is_root(node: &Node) -> Option<bool> {
+    let Some(user) = node.user.as_deref() else {
+        return Some(true);
+    };
+    let name = user.split(':').next().unwrap_or(user);
+    if name.is_empty() || name == "?" || name.contains('$') {
+        None
+    } else {
+        Some(name == "root" || name == "0")
+    }
+}
+
+/// The working directory in force at `instruction` of `stage`, from the WORKDIR
+/// instructions of the stage and its ancestors; `None` when none is set (the base image
+/// decides) or its value is not known statically.
+pub fn workdir_at(
+    graph: &Graph,
+    file: &Dockerfile,
+    stage: usize,
+    instruction: usize,
+) -> Option<String> {
+    let mut dir: Option<String> = None;
+    for (_, node) in graph.layers(stage) {
+        if node.instruction >= instruction {
+            break;
+        }
+        let Some(inst) = file.instructions.get(node.instruction) else {
+            continue;
+        };
+        if inst.keyword != Keyword::Workdir {
+            continue;
+        }
+        let raw = inst.words().first().map(|w| w.value.trim().to_string());
+        let value = raw.and_then(|r| crate::graph::expand(&r, &node.vars, file.escape));
+        dir = match value {
+            Some(v) if v.starts_with('/') => Some(v),
+            Some(v) => dir.map(|d| join_path(&d, &v)),
+            None => None,
+        };
+    }
+    dir
+}
+
+/// `path` made absolute against `dir` (`./x` and `x` → `dir/x`).
+pub fn join_path(dir: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    let rel = path.trim_start_matches("./");
+    let base = dir.trim_end_matches('/');
+    if rel.is_empty() || rel == "." {
+        if base.is_empty() {
+            "/".to_string()
+        } else {
+            base.to_string()
+        }
+    } else {
+        format!("{base}/{rel}")
+    }
+}
+
+/// The value a variable has for one command: its own `NAME=value` prefix, else the
+/// ARG/ENV in scope. `Some(None)` when set to a value not known statically.
+pub fn var_for(node: &Node, cmd: &Command, name: &str) -> Option<Option<String>> {
+    cmd.cmd
+        .assignments
+        .iter()
+        .rev()
+        .find(|a| a.name == name)
+        .map(|a| Some(a.value.clone()))
+        .or_else(|| node.vars.get(name).cloned())
+}
+
+/// The span of the first word of `cmd` (from `from` on) that satisfies `pred`, else the
+/// command's span.
+pub fn word_span(cmd: &Command, from: usize, pred: impl Fn(&str) -> bool) -> crate::span::Span {
+    cmd.cmd
+        .words
+        .iter()
+        .enumerate()
+        .skip(from)
+        .find(|(_, w)| pred(&w.value))
+        .and_then(|(i, _)| cmd.word_spans.get(i).copied())
+        .unwrap_or(cmd.span)
+}
+
+/// A command as written up to and including word `last` (`pip install`).
+pub fn shown_command(cmd: &Command, last: usize) -> String {
+    cmd.cmd
+        .words
+        .iter()
+        .take(last + 1)
+        .map(|w| w.value.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The working directory of the command at `index` of a RUN: the last `cd` before it, if
+/// any, applied to the stage's WORKDIR; `None` when not known statically.
+pub fn cwd_of(run: &RunInfo, index: usize, workdir: Option<&str>) -> Option<String> {
+    let mut dir = workdir.map(str::to_string);
+    for command in run.commands.iter().take(index) {
+        if command.cmd.program() != Some("cd") {
+            continue;
+        }
+        let arg = command.cmd.words.get(1).map(|w| w.value.as_str());
+        dir = match arg {
+            Some(a) if a.contains('$') || a == "-" => None,
+            Some(a) if a.starts_with('/') => Some(a.to_string()),
+            Some(a) => dir.map(|d| join_path(&d, a)),
+            None => None,
+        };
+    }
+    dir
+}
+
+/// Where `cargo` puts its build artifacts for this command: `--target-dir`, else
+/// `CARGO_TARGET_DIR`, else `target` next to the manifest (`cwd` when none is named).
+/// `None` when not known statically.
+pub fn cargo_target_dir(node: &Node, command: &Command, cwd: Option<&str>) -> Option<String> {
+    let words: Vec<&str> = command.cmd.words.iter().map(|w| w.value.as_str()).collect();
+    let flag = |name: &str| {
+        words.iter().enumerate().find_map(|(i, w)| {
+            w.strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix('='))
+                .map(str::to_string)
+                .or_else(|| {
+                    (*w == name)
+                        .then(|| words.get(i + 1).map(|v| v.to_string()))
+                        .flatten()
+                })
+        })
+    };
+    let relative = |p: String| -> Option<String> {
+        if p.contains('$') {
+            None
+        } else if p.starts_with('/') {
+            Some(p)
+        } else {
+            cwd.map(|d| join_path(d, &p))
+        }
+    };
+    if let Some(dir) = flag("--target-dir") {
+        return relative(dir);
+    }
+    match var_for(
+        node,
+        command,
+        knowledge::mount_facts::CARGO_TARGET.env.unwrap_or(""),
+    ) {
+        Some(Some(v)) => return relative(v),
+        Some(None) => return None,
+        None => {}
+    }
+    let project = match flag("--manifest-path") {
+        Some(m) => m
+            .rsplit_once('/')
+            .map(|(d, _)| d.to_string())
+            .unwrap_or_else(|| ".".to_string()),
+        None => ".".to_string(),
+    };
+    relative(join_path(
+        &project,
+        knowledge::mount_facts::CARGO_TARGET.relative,
+    ))
+}
+
+/// The command `xargs` runs (`xargs apt-get install -y` gives `apt-get install -y`), with
+/// xargs' own options skipped; `None` for other programs or a bare `xargs`.
+pub fn xargs_command(cmd: &crate::shell::SimpleCommand) -> Option<crate::shell::SimpleCommand> {
+    if cmd.program() != Some("xargs") {
+        return None;
+    }
+    // Short options of GNU and BSD xargs that take a value as the next word.
+    const WITH_VALUE: &[&str] = &[
+        "-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "-J", "-R", "-S",
+    ];
+    let mut i = 1;
+    while let Some(word) = cmd.words.get(i) {
+        let v = word.value.as_str();
+        if v == "--" {
+            i += 1;
+            break;
+        }
+        if !v.starts_with('-') || v == "-" {
+            break;
+        }
+        i += if WITH_VALUE.contains(&v) { 2 } else { 1 };
+    }
+    let words = cmd.words.get(i..)?.to_vec();
+    if words.is_empty() {
+        return None;
+    }
+    Some(crate::shell::SimpleCommand {
+        words,
+        ..cmd.clone()
+    })
 }
 
 #[cfg(test)]

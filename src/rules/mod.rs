@@ -1,6 +1,7 @@
 //! The rule registry: one list, codes and names unique.
 
 pub mod cache_mounts;
+pub mod ci_cache;
 pub mod common;
 pub mod ordering;
 pub mod pinning;
@@ -70,6 +71,14 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &pinning::unpinned_base_image::UnpinnedBaseImage,
         &pinning::remote_add_without_checksum::RemoteAddWithoutChecksum,
         &pinning::unverified_download_pipe::UnverifiedDownloadPipe,
+        &ci_cache::build_without_cache::BuildWithoutCache,
+        &ci_cache::cache_import_without_export::CacheImportWithoutExport,
+        &ci_cache::cache_export_min_mode::CacheExportMinMode,
+        &ci_cache::shared_cache_scope::SharedCacheScope,
+        &ci_cache::pr_writes_shared_cache::PrWritesSharedCache,
+        &ci_cache::cache_export_unsupported_driver::CacheExportUnsupportedDriver,
+        &ci_cache::cache_overwrites_image::CacheOverwritesImage,
+        &ci_cache::local_cache_grows::LocalCacheGrows,
     ]
 }
 

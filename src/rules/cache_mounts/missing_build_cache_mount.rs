@@ -1,5 +1,9 @@
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::{Command, Node, NodeKind, RunInfo};
+use crate::knowledge::mount_facts::{COMPILER_WRAPPER_ENV, NEXT_CACHE, SCCACHE_REMOTE_ENV};
+use crate::knowledge::{classify, Invocation, InvocationKind, PackageManager, ROOT_HOME};
 use crate::lint::LintContext;
+use crate::rules::common::{self, CacheDirs};
 use crate::rules::{Category, Rule, RuleMeta};
 
 pub struct MissingBuildCacheMount;
@@ -9,17 +13,480 @@ pub static META: RuleMeta = RuleMeta {
     name: "missing-build-cache-mount",
     category: Category::CacheMounts,
     default_severity: Severity::Info,
-    summary: "To be written",
+    summary: "A compile step without a cache mount on its compiler or build cache, so every rebuild starts cold",
     doc: include_str!("../../../rules/LL204.md"),
     fixable: false,
     default_enabled: true,
     experimental: false,
 };
 
+/// Programs that compile C, C++ or Rust, and so go through a compiler cache when one is set.
+const COMPILE_PROGRAMS: &[&str] = &[
+    "make",
+    "gmake",
+    "cmake",
+    "ninja",
+    "meson",
+    "scons",
+    "gcc",
+    "g++",
+    "cc",
+    "c++",
+    "clang",
+    "clang++",
+    "cargo",
+    "configure",
+    "setup.py",
+    "pip",
+    "pip3",
+];
+
+/// One RUN under inspection.
+struct RunCtx<'a> {
+    ctx: &'a LintContext<'a>,
+    stage: usize,
+    node: &'a Node,
+    run: &'a RunInfo,
+    /// Expanded cache mount targets (`None` = unknown).
+    mounts: Vec<Option<String>>,
+    /// Nodes of the image before this RUN.
+    earlier: Vec<&'a Node>,
+    image: Option<String>,
+}
+
+impl RunCtx<'_> {
+    /// Whether a mount holds one of `dirs`; a mount whose target is unknown may.
+    fn covered(&self, dirs: &[String]) -> bool {
+        self.mounts.iter().any(|t| match t {
+            None => true,
+            Some(t) => dirs.iter().any(|d| common::overlaps(t, d)),
+        })
+    }
+
+    /// Whether an earlier RUN of the image ran `manager` with one of `kinds` (its
+    /// downloads or outputs then sit in a layer).
+    fn earlier_ran(&self, manager: PackageManager, kinds: &[InvocationKind]) -> bool {
+        self.earlier.iter().any(|n| match &n.kind {
+            NodeKind::Run(r) => common::manager_commands(r)
+                .iter()
+                .any(|c| c.invocation.manager == manager && kinds.contains(&c.invocation.kind)),
+            _ => false,
+        })
+    }
+
+    /// Whether this RUN also installs `manager`'s dependencies, which LL201 checks.
+    fn installs_here(&self, manager: PackageManager) -> bool {
+        common::manager_commands(self.run).iter().any(|c| {
+            c.invocation.manager == manager
+                && c.invocation.kind == InvocationKind::DependencyInstall
+        })
+    }
+
+    /// The dirs of a manager's cache for one command; `None` when a variable moves it
+    /// somewhere unknown.
+    fn dirs(
+        &self,
+        manager: PackageManager,
+        inv: &Invocation,
+        command: &Command,
+    ) -> Option<Vec<String>> {
+        match common::cache_dirs(manager, self.node, inv, command) {
+            CacheDirs::Unknown => None,
+            CacheDirs::Moved(d) => Some(vec![d]),
+            CacheDirs::Defaults(d) => Some(d),
+        }
+    }
+
+    /// The folder to suggest: the official image's own, else the tool's default.
+    fn suggest(&self, manager: PackageManager, dirs: &[String]) -> String {
+        let info = manager.info();
+        let for_image = info
+            .cache_dirs
+            .iter()
+            .find(|d| d.image.is_some() && d.image == self.image.as_deref())
+            .map(|d| d.location.resolve(ROOT_HOME));
+        let image_specific: Vec<String> = info
+            .cache_dirs
+            .iter()
+            .filter(|d| d.image.is_some())
+            .map(|d| d.location.resolve(ROOT_HOME))
+            .collect();
+        for_image
+            .filter(|d| dirs.contains(d))
+            .or_else(|| dirs.iter().find(|d| !image_specific.contains(d)).cloned())
+            .or_else(|| dirs.first().cloned())
+            .unwrap_or_default()
+    }
+}
+
 impl Rule for MissingBuildCacheMount {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, _ctx: &LintContext<'_>, _out: &mut Vec<Diagnostic>) {}
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+        for stage in &ctx.graph.stages {
+            let layers = ctx.graph.layers(stage.index);
+            for (position, (owner, node)) in layers.iter().enumerate() {
+                let NodeKind::Run(run) = &node.kind else {
+                    continue;
+                };
+                if *owner != stage.index {
+                    continue;
+                }
+                let rc = RunCtx {
+                    ctx,
+                    stage: stage.index,
+                    node,
+                    run,
+                    mounts: common::cache_mount_targets(run, &node.vars, ctx.file.escape)
+                        .into_iter()
+                        .map(|(_, t)| t)
+                        .collect(),
+                    earlier: layers[..position].iter().map(|(_, n)| *n).collect(),
+                    image: common::root_image(ctx.graph, stage.index),
+                };
+                check_run(&rc, out);
+            }
+        }
+    }
+}
+
+fn check_run(rc: &RunCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let mut reported: Vec<PackageManager> = Vec::new();
+    for (index, command) in rc.run.commands.iter().enumerate() {
+        let Some(inv) = classify(&command.cmd) else {
+            if let Some(d) = next_build(rc, index, command) {
+                out.push(d);
+            }
+            continue;
+        };
+        if inv.kind != InvocationKind::Build || reported.contains(&inv.manager) {
+            if let Some(d) = next_build(rc, index, command) {
+                out.push(d);
+            }
+            continue;
+        }
+        let found = match inv.manager {
+            PackageManager::GoBuild => go(rc, command, &inv),
+            PackageManager::Cargo => cargo(rc, index, command, &inv),
+            PackageManager::Maven | PackageManager::Gradle | PackageManager::Dotnet => {
+                dependency_build(rc, command, &inv)
+            }
+            _ => None,
+        };
+        if let Some(d) = found {
+            reported.push(inv.manager);
+            out.push(d);
+        }
+    }
+    for manager in [PackageManager::Ccache, PackageManager::Sccache] {
+        if let Some(d) = compiler_cache(rc, manager) {
+            out.push(d);
+        }
+    }
+}
+
+fn build_report(
+    rc: &RunCtx<'_>,
+    command: &Command,
+    message: String,
+    help: String,
+) -> Diagnostic {
+    let inst = &rc.ctx.file.instructions[rc.node.instruction];
+    Diagnostic::new(&META, inst.keyword_word.span, message)
+        .with_label(command.span, "builds without a warm cache")
+        .with_help(help)
+}
+
+fn go(rc: &RunCtx<'_>, command: &Command, inv: &Invocation) -> Option<Diagnostic> {
+    // `go install tool@v1` builds a pinned tool, whose layer rarely reruns; Go before
+    // 1.10 has no build cache.
+    if !inv.from_manifest || go_before_build_cache(rc) {
+        return None;
+    }
+    let dirs = rc.dirs(PackageManager::GoBuild, inv, command)?;
+    if dirs.is_empty() || rc.covered(&dirs) {
+        return None;
+    }
+    let dir = rc.suggest(PackageManager::GoBuild, &dirs);
+    let shown = common::shown_command(command, inv.verb_index);
+    Some(build_report(
+        rc,
+        command,
+        format!("`{shown}` recompiles every package whenever this layer rebuilds: no cache mount holds the Go build cache `{dir}`"),
+        format!("add `--mount=type=cache,target={dir}` (the build cache, set by GOCACHE) to this RUN"),
+    ))
+}
+
+/// Whether the stage is built on a `golang` image older than 1.10, which introduced the
+/// build cache (https://go.dev/doc/go1.10#build).
+fn go_before_build_cache(rc: &RunCtx<'_>) -> bool {
+    let graph = rc.ctx.graph;
+    let Some(root) = graph.lineage(rc.stage).first().copied() else {
+        return false;
+    };
+    let Some(crate::graph::Base::Image { image }) = graph.stages.get(root).map(|s| &s.base) else {
+        return false;
+    };
+    if rc.image.as_deref() != Some("golang") {
+        return false;
+    }
+    let Some(tag) = image.tag.as_deref() else {
+        return false;
+    };
+    let mut parts = tag.split(['.', '-']);
+    let major = parts.next().and_then(|p| p.parse::<u32>().ok());
+    let minor = parts.next().and_then(|p| p.parse::<u32>().ok());
+    matches!((major, minor), (Some(1), Some(m)) if m < 10)
+}
+
+fn cargo(rc: &RunCtx<'_>, index: usize, command: &Command, inv: &Invocation) -> Option<Diagnostic> {
+    let verb = command
+        .cmd
+        .words
+        .get(inv.verb_index)
+        .map(|w| w.value.as_str())?;
+    let registry_dirs = rc.dirs(PackageManager::Cargo, inv, command)?;
+    let needs_registry = !rc.earlier_ran(
+        PackageManager::Cargo,
+        &[InvocationKind::DependencyInstall, InvocationKind::Build],
+    ) && !rc.installs_here(PackageManager::Cargo)
+        && !rc.covered(&registry_dirs);
+    // An earlier build or `cargo chef cook` left compiled dependencies in `target/` in a
+    // layer, which a mount there would hide; `cargo install` builds in a temporary folder.
+    let target_in_layer = rc.earlier_ran(PackageManager::Cargo, &[InvocationKind::Build])
+        || rc.earlier.iter().any(|n| mentions_cook(n));
+    let workdir = common::workdir_at(rc.ctx.graph, rc.ctx.file, rc.stage, rc.node.instruction);
+    let cwd = common::cwd_of(rc.run, index, workdir.as_deref());
+    let target = common::cargo_target_dir(rc.node, command, cwd.as_deref());
+    let needs_target = verb != "install"
+        && !target_in_layer
+        && !rc.mounts.iter().any(|t| match (t, &target) {
+            (None, _) => true,
+            (Some(t), Some(dir)) => {
+                common::overlaps(t, dir) || t.trim_end_matches('/').ends_with("/target")
+            }
+            (Some(t), None) => t.trim_end_matches('/').ends_with("/target"),
+        });
+    if !needs_registry && !needs_target {
+        return None;
+    }
+    let registry = rc.suggest(PackageManager::Cargo, &registry_dirs);
+    let target_shown = target.clone().unwrap_or_else(|| "target".to_string());
+    let mut missing = Vec::new();
+    let mut flags = Vec::new();
+    if needs_registry {
+        missing.push(format!("the crate registry `{registry}`"));
+        flags.push(format!("--mount=type=cache,target={registry}"));
+    }
+    if needs_target {
+        missing.push(format!("the target folder `{target_shown}`"));
+        flags.push(format!("--mount=type=cache,target={target_shown}"));
+    }
+    let shown = common::shown_command(command, inv.verb_index);
+    let mut help = format!("add `{}`", flags.join(" "));
+    if needs_target {
+        help.push_str(&format!(
+            "; the target mount is not in the image, so copy the binary out in the same RUN (`cp {target_shown}/release/<name> /usr/local/bin/`)"
+        ));
+    }
+    Some(build_report(
+        rc,
+        command,
+        format!(
+            "`{shown}` starts cold whenever this layer rebuilds: no cache mount holds {}",
+            missing.join(" or ")
+        ),
+        help,
+    ))
+}
+
+fn mentions_cook(node: &Node) -> bool {
+    let NodeKind::Run(run) = &node.kind else {
+        return false;
+    };
+    run.commands.iter().any(|c| {
+        c.cmd.program() == Some("cargo")
+            && c.cmd.words.iter().any(|w| w.value == "chef")
+            && c.cmd.words.iter().any(|w| w.value == "cook")
+    })
+}
+
+/// Maven, Gradle and .NET builds download their dependencies unless an earlier layer did.
+fn dependency_build(rc: &RunCtx<'_>, command: &Command, inv: &Invocation) -> Option<Diagnostic> {
+    let words: Vec<&str> = command.cmd.words.iter().map(|w| w.value.as_str()).collect();
+    let offline = match inv.manager {
+        PackageManager::Dotnet => words.contains(&"--no-restore"),
+        _ => words.iter().any(|w| matches!(*w, "-o" | "--offline")),
+    };
+    if offline
+        || rc.installs_here(inv.manager)
+        || rc.earlier_ran(
+            inv.manager,
+            &[InvocationKind::DependencyInstall, InvocationKind::Build],
+        )
+    {
+        return None;
+    }
+    let dirs = rc.dirs(inv.manager, inv, command)?;
+    if dirs.is_empty() || rc.covered(&dirs) {
+        return None;
+    }
+    let dir = rc.suggest(inv.manager, &dirs);
+    let shown = common::shown_command(command, inv.verb_index);
+    let name = inv.manager.display_name();
+    Some(build_report(
+        rc,
+        command,
+        format!("`{shown}` downloads every dependency again whenever this layer rebuilds: no cache mount holds the {name} cache `{dir}`"),
+        format!("add `--mount=type=cache,target={dir}` to this RUN"),
+    ))
+}
+
+/// ccache and sccache, used as a wrapper program or through the variables that make a
+/// build go through them.
+fn compiler_cache(rc: &RunCtx<'_>, manager: PackageManager) -> Option<Diagnostic> {
+    let program = match manager {
+        PackageManager::Ccache => "ccache",
+        _ => "sccache",
+    };
+    let names_wrapper = |v: &str| {
+        v.split([' ', '/', '=', '"', '\''])
+            .any(|part| part == program)
+    };
+    let mut user: Option<&Command> = None;
+    for command in &rc.run.commands {
+        let direct = command.cmd.program() == Some(program)
+            && classify(&command.cmd).is_some_and(|i| i.kind == InvocationKind::Build);
+        let in_words = command.cmd.words.iter().any(|w| {
+            (w.value.contains("COMPILER_LAUNCHER=") || w.value.contains("RUSTC_WRAPPER="))
+                && names_wrapper(&w.value)
+        });
+        let by_var = COMPILE_PROGRAMS
+            .iter()
+            .any(|p| command.cmd.program().is_some_and(|q| q.trim_start_matches("./") == *p))
+            && COMPILER_WRAPPER_ENV.iter().any(|name| {
+                matches!(common::var_for(rc.node, command, name), Some(Some(v)) if names_wrapper(&v))
+            });
+        if direct || in_words || by_var {
+            user = Some(command);
+            break;
+        }
+    }
+    let command = user?;
+    if manager == PackageManager::Sccache
+        && SCCACHE_REMOTE_ENV
+            .iter()
+            .any(|name| common::var_for(rc.node, command, name).is_some())
+    {
+        return None;
+    }
+    let inv = wrapper_invocation(manager, command);
+    let dirs = match common::cache_dirs(manager, rc.node, &inv, command) {
+        CacheDirs::Unknown => return None,
+        CacheDirs::Moved(d) => vec![d],
+        CacheDirs::Defaults(d) => d,
+    };
+    if dirs.is_empty() || rc.covered(&dirs) {
+        return None;
+    }
+    let dir = dirs.first().cloned().unwrap_or_default();
+    let inst = &rc.ctx.file.instructions[rc.node.instruction];
+    Some(
+        Diagnostic::new(
+            &META,
+            inst.keyword_word.span,
+            format!("this RUN compiles through {program}, but no cache mount holds its cache `{dir}`: every rebuild misses"),
+        )
+        .with_label(command.span, format!("compiled through {program}"))
+        .with_help(format!("add `--mount=type=cache,target={dir}` to this RUN")),
+    )
+}
+
+/// An invocation of a compiler cache for a command that uses it through a variable.
+fn wrapper_invocation(manager: PackageManager, command: &Command) -> Invocation {
+    Invocation {
+        manager,
+        kind: InvocationKind::Build,
+        verb_index: 0,
+        verb_range: command.cmd.range.clone(),
+        caches: vec![manager],
+        reads_files: Vec::new(),
+        from_manifest: false,
+        packages: Vec::new(),
+        disables_cache: false,
+        cache_dir_override: None,
+        installs_local_project: false,
+        target_dir: None,
+    }
+}
+
+/// `next build`, directly or through a package runner or a `build` script that runs it.
+fn next_build(rc: &RunCtx<'_>, index: usize, command: &Command) -> Option<Diagnostic> {
+    let words: Vec<&str> = command.cmd.words.iter().map(|w| w.value.as_str()).collect();
+    let program = command.cmd.program()?;
+    let direct = |rest: &[&str]| rest.first() == Some(&"next") && rest.get(1) == Some(&"build");
+    let runs_next = match program {
+        "next" => words.get(1) == Some(&"build"),
+        "npx" | "bunx" | "pnpx" => direct(&words[1..]),
+        "pnpm" | "yarn" | "bun" | "npm" => {
+            direct(&words[1..])
+                || (words.get(1) == Some(&"exec") && direct(&words[2..]))
+                || (is_build_script(&words) && build_script_runs_next(rc))
+        }
+        _ => false,
+    };
+    if !runs_next {
+        return None;
+    }
+    let workdir = common::workdir_at(rc.ctx.graph, rc.ctx.file, rc.stage, rc.node.instruction);
+    let cwd = common::cwd_of(rc.run, index, workdir.as_deref());
+    let covered = rc.mounts.iter().any(|t| match (t, &cwd) {
+        (None, _) => true,
+        (Some(t), Some(dir)) => common::overlaps(t, &common::join_path(dir, NEXT_CACHE.relative)),
+        (Some(t), None) => t.trim_end_matches('/').ends_with(NEXT_CACHE.relative),
+    });
+    if covered {
+        return None;
+    }
+    let dir = cwd
+        .map(|d| common::join_path(&d, NEXT_CACHE.relative))
+        .unwrap_or_else(|| format!("<project>/{}", NEXT_CACHE.relative));
+    let inst = &rc.ctx.file.instructions[rc.node.instruction];
+    Some(
+        Diagnostic::new(
+            &META,
+            inst.keyword_word.span,
+            format!("`next build` rebuilds every page whenever this layer rebuilds: no cache mount holds the {} `{dir}`", NEXT_CACHE.display_name),
+        )
+        .with_label(command.span, "Next.js build")
+        .with_help(format!("add `--mount=type=cache,target={dir}` to this RUN")),
+    )
+}
+
+/// `npm run build`, `yarn build`, `pnpm build`, `bun run build`.
+fn is_build_script(words: &[&str]) -> bool {
+    match words {
+        [_, "run", "build", ..] => true,
+        ["yarn" | "pnpm", "build", ..] => true,
+        _ => false,
+    }
+}
+
+/// Whether the build context's `package.json` has a `build` script running `next build`.
+fn build_script_runs_next(rc: &RunCtx<'_>) -> bool {
+    let Some(dir) = rc.ctx.context_dir else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {
+        return false;
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    json.get("scripts")
+        .and_then(|s| s.get("build"))
+        .and_then(|b| b.as_str())
+        .is_some_and(|b| b.contains("next build"))
 }

@@ -1,8 +1,9 @@
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::NodeKind;
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::fix::edits;
+use crate::graph::{Graph, Node, NodeKind, RunInfo, ShellKind, Stage};
 use crate::knowledge::{InvocationKind, PackageManager};
 use crate::lint::LintContext;
-use crate::rules::common::{self, CacheDirs};
+use crate::rules::common::{self, CacheDirs, ManagerCommand};
 use crate::rules::{Category, Rule, RuleMeta};
 
 pub struct MissingCacheMount;
@@ -14,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     default_severity: Severity::Warning,
     summary: "Dependency install without a `RUN --mount=type=cache` on the package manager's cache",
     doc: include_str!("../../../rules/LL201.md"),
-    fixable: false,
+    fixable: true,
     default_enabled: true,
     experimental: false,
 };
@@ -104,11 +105,13 @@ impl Rule for MissingCacheMount {
                         help.push_str("; ");
                         help.push_str(advice);
                     }
-                    out.push(
-                        Diagnostic::new(&META, inst.keyword_word.span, message)
-                            .with_label(mc.command.span, format!("{} install", info.display_name))
-                            .with_help(help),
-                    );
+                    let mut diagnostic = Diagnostic::new(&META, inst.keyword_word.span, message)
+                        .with_label(mc.command.span, format!("{} install", info.display_name))
+                        .with_help(help);
+                    if let Some(fix) = mount_fix(ctx, stage, node, run, &mc, &targets) {
+                        diagnostic = diagnostic.with_fix(fix);
+                    }
+                    out.push(diagnostic);
                 }
             }
         }
@@ -148,4 +151,134 @@ fn suggested_targets(manager: PackageManager, dirs: &[String], image: Option<&st
     let keep = if manager == PackageManager::Apt { 2 } else { 1 };
     out.truncate(keep);
     out
+}
+
+/// Managers whose "cache" is also where later steps read the packages from (the Go module
+/// cache, Cargo's registry, `~/.m2`, NuGet's packages, Poetry's virtualenvs, conda's
+/// package store): with a cache mount, a later RUN without it no longer finds them.
+fn cache_is_also_the_store(manager: PackageManager) -> bool {
+    matches!(
+        manager,
+        PackageManager::GoModules
+            | PackageManager::Cargo
+            | PackageManager::Maven
+            | PackageManager::Gradle
+            | PackageManager::Sbt
+            | PackageManager::Dotnet
+            | PackageManager::Mix
+            | PackageManager::Conda
+            | PackageManager::Poetry
+    )
+}
+
+const APT_LISTS: &str = "/var/lib/apt";
+const DOCKER_CLEAN: &str = "docker-clean";
+const KEEP_APT_DOWNLOADS: &str = "rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep-cache";
+
+/// Add the mount flag(s) after `RUN`; for apt, also stop the image's `docker-clean` hook
+/// from emptying the cache, once per stage, before its first apt RUN.
+fn mount_fix(
+    ctx: &LintContext<'_>,
+    stage: &Stage,
+    node: &Node,
+    run: &RunInfo,
+    mc: &ManagerCommand<'_>,
+    targets: &[String],
+) -> Option<Fix> {
+    if matches!(run.shell, ShellKind::Windows) || targets.is_empty() {
+        return None;
+    }
+    let inst = ctx.file.instructions.get(node.instruction)?;
+    let manager = mc.invocation.manager;
+    let info = manager.info();
+    let sharing = if info.needs_locked_sharing {
+        ",sharing=locked"
+    } else {
+        ""
+    };
+    let mut targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    let mut notes: Vec<&str> = Vec::new();
+    if manager == PackageManager::Apt && !updates_before(run, mc) {
+        // The package lists come from an earlier layer: a mount on them would hide them.
+        targets.retain(|t| *t != APT_LISTS);
+        notes.push(
+            "the package lists stay in the image because `apt-get update` ran in an earlier RUN",
+        );
+    }
+    if targets.is_empty() {
+        return None;
+    }
+    let flags: Vec<String> = targets
+        .iter()
+        .map(|t| format!("--mount=type=cache,target={t}{sharing}"))
+        .collect();
+    let mut fix_edits = vec![edits::insert_flag(ctx.file, inst, &flags)];
+    if manager == PackageManager::Apt && !keeps_apt_downloads(ctx.graph, stage, node) {
+        let first_apt = stage
+            .nodes
+            .iter()
+            .find(|n| runs_apt(n))
+            .and_then(|n| ctx.file.instructions.get(n.instruction))
+            .unwrap_or(inst);
+        let keyword = edits::keyword_like(first_apt, "RUN");
+        fix_edits.push(edits::insert_lines_before(
+            ctx.file,
+            first_apt,
+            &[format!("{keyword} {KEEP_APT_DOWNLOADS}")],
+        ));
+        notes.push("also keep downloaded packages, which the image's docker-clean hook deletes");
+    }
+    let mut applicability = Applicability::Safe;
+    if !common::runs_as_root(node) {
+        applicability = Applicability::Unsafe;
+        notes.push("unsafe: the mount belongs to root, the RUN does not run as root");
+    }
+    if cache_is_also_the_store(manager) {
+        applicability = Applicability::Unsafe;
+        notes.push("unsafe: later RUNs without this mount no longer see the downloaded packages");
+    }
+    let mut title = format!("Add `{}`", flags.join(" "));
+    for note in notes {
+        title.push_str("; ");
+        title.push_str(note);
+    }
+    Some(Fix {
+        title,
+        applicability,
+        edits: fix_edits,
+    })
+}
+
+/// Whether the RUN refreshes apt's lists itself before this install.
+fn updates_before(run: &RunInfo, install: &ManagerCommand<'_>) -> bool {
+    common::manager_commands(run).iter().any(|mc| {
+        mc.invocation.manager == PackageManager::Apt
+            && mc.invocation.kind == InvocationKind::IndexUpdate
+            && mc.command.span.start < install.command.span.start
+    })
+}
+
+fn runs_apt(node: &Node) -> bool {
+    let NodeKind::Run(run) = &node.kind else {
+        return false;
+    };
+    common::manager_commands(run)
+        .iter()
+        .any(|mc| mc.invocation.manager == PackageManager::Apt)
+}
+
+/// Whether an earlier RUN of the stage (or of the stages it is built on) already removes
+/// the `docker-clean` hook.
+fn keeps_apt_downloads(graph: &Graph, stage: &Stage, node: &Node) -> bool {
+    graph
+        .layers(stage.index)
+        .into_iter()
+        .take_while(|(_, n)| n.instruction <= node.instruction)
+        .any(|(_, n)| match &n.kind {
+            NodeKind::Run(run) => run
+                .commands
+                .iter()
+                .any(|c| c.cmd.words.iter().any(|w| w.value.contains(DOCKER_CLEAN))),
+            _ => false,
+        })
 }

@@ -1,6 +1,15 @@
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::{Base, Command, Node, NodeKind, RunInfo, SourceKind};
+use crate::knowledge::mount_facts::{
+    self, CARGO_TARGET, UV_LINK_MODE_ENV, UV_LINK_MODE_FLAG, YARNRC, YARN_GLOBAL_CACHE_ENV,
+    YARN_NODE_LINKER_ENV,
+};
+use crate::knowledge::{classify, InvocationKind, PackageManager};
 use crate::lint::LintContext;
+use crate::rules::common::{self, CacheDirs};
 use crate::rules::{Category, Rule, RuleMeta};
+use crate::span::Span;
+use crate::syntax::Mount;
 
 pub struct RuntimeFilesInCacheMount;
 
@@ -9,17 +18,414 @@ pub static META: RuleMeta = RuleMeta {
     name: "runtime-files-in-cache-mount",
     category: Category::CacheMounts,
     default_severity: Severity::Error,
-    summary: "To be written",
+    summary: "Build output or installed packages written only into a cache mount, so they are missing from the image",
     doc: include_str!("../../../rules/LL206.md"),
     fixable: false,
     default_enabled: true,
     experimental: false,
 };
 
+/// Programs that do not take files out of a folder.
+const NOT_COPYING: &[&str] = &[
+    "rm", "ls", "echo", "du", "file", "test", "[", "ln", "cargo", "chmod", "chown", "touch",
+    "mkdir", "stat", "sccache", "printf",
+];
+
+/// Interpreters whose later use of an install folder needs it in the layer.
+const INTERPRETERS: &[&str] = &["node", "python", "python3", "ruby", "php", "go", "deno"];
+
+struct RunCtx<'a> {
+    ctx: &'a LintContext<'a>,
+    stage: usize,
+    node: &'a Node,
+    run: &'a RunInfo,
+    mounts: Vec<(&'a Mount, String)>,
+}
+
 impl Rule for RuntimeFilesInCacheMount {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, _ctx: &LintContext<'_>, _out: &mut Vec<Diagnostic>) {}
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+        for stage in &ctx.graph.stages {
+            for (position, node) in stage.nodes.iter().enumerate() {
+                let NodeKind::Run(run) = &node.kind else {
+                    continue;
+                };
+                let mounts: Vec<(&Mount, String)> =
+                    common::cache_mount_targets(run, &node.vars, ctx.file.escape)
+                        .into_iter()
+                        .filter_map(|(m, t)| t.map(|t| (m, t)))
+                        .collect();
+                if mounts.is_empty() {
+                    continue;
+                }
+                let rc = RunCtx {
+                    ctx,
+                    stage: stage.index,
+                    node,
+                    run,
+                    mounts,
+                };
+                let before = out.len();
+                outputs_in_mount(&rc, position, out);
+                if out.len() == before {
+                    destination_mounts(&rc, position, out);
+                }
+                uv_symlinks(&rc, out);
+                yarn_pnp(&rc, out);
+            }
+        }
+    }
+}
+
+/// Whether anything after `position` in the stage, or a later stage, can read `dir`.
+fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Span>> {
+    let graph = rc.ctx.graph;
+    let Some(stage) = graph.stages.get(rc.stage) else {
+        return None;
+    };
+    for node in stage.nodes.iter().skip(position + 1) {
+        let NodeKind::Run(run) = &node.kind else {
+            continue;
+        };
+        let remounted = common::cache_mount_targets(run, &node.vars, rc.ctx.file.escape)
+            .iter()
+            .any(|(_, t)| t.as_deref().is_none_or(|t| common::overlaps(t, dir)));
+        if remounted {
+            continue;
+        }
+        let uses = run.commands.iter().any(|c| {
+            mentions_dir(c, dir)
+                || classify(&c.cmd).is_some_and(|i| i.kind != InvocationKind::CacheClean)
+                || c.cmd.program().is_some_and(|p| INTERPRETERS.contains(&p))
+        });
+        if uses {
+            let inst = &rc.ctx.file.instructions[node.instruction];
+            return Some(Some(inst.keyword_word.span));
+        }
+    }
+    for later in graph.stages.iter().skip(rc.stage + 1) {
+        if later.base == (Base::Stage { index: rc.stage }) {
+            return Some(None);
+        }
+        for node in &later.nodes {
+            let NodeKind::Copy(copy) = &node.kind else {
+                continue;
+            };
+            for source in &copy.sources {
+                if source.kind != (SourceKind::Stage { index: rc.stage }) {
+                    continue;
+                }
+                let raw = source.path.clone().unwrap_or_else(|| source.raw.clone());
+                let path = common::join_path("/", &raw);
+                if common::overlaps(&path, dir) {
+                    return Some(Some(source.span));
+                }
+            }
+        }
+    }
+    let last = graph.stages.len().checked_sub(1)?;
+    (rc.stage == last).then_some(None)
+}
+
+/// Whether a command names `dir` (absolute, as `name/…` relative, or through a variable).
+fn mentions_dir(command: &Command, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    let name = dir.rsplit('/').next().unwrap_or(dir);
+    command.cmd.words.iter().skip(1).any(|w| {
+        let v = w.value.as_str();
+        v.contains(dir)
+            || v == name
+            || v.starts_with(&format!("{name}/"))
+            || v.starts_with(&format!("./{name}"))
+            || v.contains(&format!("/{name}/"))
+            || (v.contains('$') && v.contains("TARGET"))
+    })
+}
+
+/// Whether a command after `index` takes files out of `dir` (`cp target/release/app …`).
+fn copied_out(run: &RunInfo, index: usize, dir: &str) -> bool {
+    run.commands
+        .iter()
+        .skip(index + 1)
+        .any(|c| c.cmd.program().is_some_and(|p| !NOT_COPYING.contains(&p)) && mentions_dir(c, dir))
+}
+
+/// Build output written into a mounted folder: the cargo target folder, or an output
+/// folder named on the command line (`pip install --target`, `go build -o`).
+fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Vec<Diagnostic>) {
+    let workdir = common::workdir_at(rc.ctx.graph, rc.ctx.file, rc.stage, rc.node.instruction);
+    for (index, command) in rc.run.commands.iter().enumerate() {
+        let Some(inv) = classify(&command.cmd) else {
+            continue;
+        };
+        let cwd = common::cwd_of(rc.run, index, workdir.as_deref());
+        let verb = command
+            .cmd
+            .words
+            .get(inv.verb_index)
+            .map(|w| w.value.as_str())
+            .unwrap_or("");
+        let (output, what) = if inv.manager == PackageManager::Cargo
+            && inv.kind == InvocationKind::Build
+            && matches!(verb, "build" | "b" | "rustc")
+        {
+            match common::cargo_target_dir(rc.node, command, cwd.as_deref()) {
+                Some(dir) => (dir, CARGO_TARGET.display_name.to_string()),
+                None => continue,
+            }
+        } else if let Some(dir) = install_target(command, &inv) {
+            let dir = match (dir.starts_with('/'), cwd.as_deref()) {
+                (true, _) => dir,
+                (false, Some(c)) => common::join_path(c, &dir),
+                (false, None) => continue,
+            };
+            (dir, "output folder".to_string())
+        } else {
+            continue;
+        };
+        if output.contains('$') {
+            continue;
+        }
+        // A mount on the output folder, or inside it, not one holding the whole project.
+        let Some((mount, target)) = rc.mounts.iter().find(|(_, t)| {
+            common::covers(&output, t)
+                || (common::covers(t, &output)
+                    && cwd.as_deref().is_none_or(|c| !common::covers(t, c)))
+        }) else {
+            continue;
+        };
+        if copied_out(rc.run, index, &output) || copied_out(rc.run, index, target) {
+            continue;
+        }
+        let Some(reader) = needed_later(rc, position, &output) else {
+            continue;
+        };
+        let shown = common::shown_command(command, inv.verb_index);
+        let mut d = Diagnostic::new(
+            &META,
+            mount.span,
+            format!(
+                "`{shown}` writes its output to `{output}`, but the {what} is in the cache mount at `{target}`: the result is not in the image"
+            ),
+        )
+        .with_label(command.span, "output lands in the cache mount");
+        if let Some(span) = reader {
+            d = d.with_label(span, "reads it later, and finds nothing");
+        }
+        let help = if what == CARGO_TARGET.display_name {
+            format!("copy the binary out in the same RUN (`cp {output}/release/<name> /usr/local/bin/`), or move the mount off `{output}`")
+        } else {
+            format!("write the output outside the cache mount, or copy it out of `{output}` in the same RUN")
+        };
+        out.push(d.with_help(help));
+    }
+}
+
+/// `--target`, `--prefix` or `--root` of a pip install, `-o` of a build, `--root` of
+/// `cargo install`: the folder the result is written to.
+fn install_target(command: &Command, inv: &crate::knowledge::Invocation) -> Option<String> {
+    if let Some(dir) = &inv.target_dir {
+        return Some(dir.clone());
+    }
+    if !matches!(inv.manager, PackageManager::Pip | PackageManager::Uv) || !inv.kind.is_install() {
+        return None;
+    }
+    let words: Vec<&str> = command.cmd.words.iter().map(|w| w.value.as_str()).collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        ["--prefix", "--root"].iter().find_map(|flag| {
+            if let Some(v) = w.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+                Some(v.to_string())
+            } else if w == flag {
+                words.get(i + 1).map(|v| v.to_string())
+            } else {
+                None
+            }
+        })
+    })
+}
+
+/// A cache mount on a folder that holds installed packages (`node_modules`, `.venv`).
+fn destination_mounts(rc: &RunCtx<'_>, position: usize, out: &mut Vec<Diagnostic>) {
+    let Some(installer) = rc.run.commands.iter().find(|c| {
+        classify(&c.cmd).is_some_and(|i| i.kind.is_install() || i.kind == InvocationKind::Build)
+    }) else {
+        return;
+    };
+    for (mount, target) in &rc.mounts {
+        let Some(dest) = mount_facts::install_destination(target) else {
+            continue;
+        };
+        let Some(reader) = needed_later(rc, position, target) else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            &META,
+            mount.span,
+            format!(
+                "the cache mount at `{target}` holds {}: it is not part of the image, so what this RUN installs there is missing afterwards",
+                dest.holds
+            ),
+        )
+        .with_label(installer.span, "installs into the mount");
+        if let Some(span) = reader {
+            d = d.with_label(span, "needs it later");
+        }
+        out.push(d.with_help(
+            "mount the package manager's download cache instead (see LL201), and let the install write to the image",
+        ));
+    }
+}
+
+/// uv with `UV_LINK_MODE=symlink`: the environment links into the cache mount.
+fn uv_symlinks(rc: &RunCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for mc in common::manager_commands(rc.run) {
+        if mc.invocation.manager != PackageManager::Uv || !mc.invocation.kind.is_install() {
+            continue;
+        }
+        let flag = link_mode_flag(mc.command);
+        let mode = flag.or_else(
+            || match common::var_for(rc.node, mc.command, UV_LINK_MODE_ENV) {
+                Some(Some(v)) => Some(v),
+                _ => None,
+            },
+        );
+        if mode.as_deref() != Some("symlink") {
+            continue;
+        }
+        let dirs = match common::cache_dirs(PackageManager::Uv, rc.node, &mc.invocation, mc.command)
+        {
+            CacheDirs::Moved(d) => vec![d],
+            CacheDirs::Defaults(d) => d,
+            CacheDirs::Unknown => continue,
+        };
+        let Some((mount, target)) = rc
+            .mounts
+            .iter()
+            .find(|(_, t)| dirs.iter().any(|d| common::overlaps(t, d)))
+        else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                &META,
+                mount.span,
+                format!(
+                    "with link mode `symlink`, `{}` fills the environment with links into the cache mount at `{target}`, which is not in the image",
+                    common::shown_command(mc.command, mc.invocation.verb_index)
+                ),
+            )
+            .with_label(mc.command.span, "links packages from the cache")
+            .with_help("set `UV_LINK_MODE=copy`"),
+        );
+        return;
+    }
+}
+
+/// The value of `--link-mode` on a uv command.
+pub(crate) fn link_mode_flag(command: &Command) -> Option<String> {
+    let words: Vec<&str> = command.cmd.words.iter().map(|w| w.value.as_str()).collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        if let Some(v) = w
+            .strip_prefix(UV_LINK_MODE_FLAG)
+            .and_then(|r| r.strip_prefix('='))
+        {
+            Some(v.to_string())
+        } else if *w == UV_LINK_MODE_FLAG {
+            words.get(i + 1).map(|v| v.to_string())
+        } else {
+            None
+        }
+    })
+}
+
+/// Yarn Berry with Plug'n'Play and a mounted global cache: `.pnp.cjs` points into the
+/// mount. Reported only when the build context's `.yarnrc.yml` shows Berry with
+/// Plug'n'Play and the global cache on.
+fn yarn_pnp(rc: &RunCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for mc in common::manager_commands(rc.run) {
+        if mc.invocation.manager != PackageManager::Yarn
+            || mc.invocation.kind != InvocationKind::DependencyInstall
+        {
+            continue;
+        }
+        let linker = common::var_for(rc.node, mc.command, YARN_NODE_LINKER_ENV);
+        let global = common::var_for(rc.node, mc.command, YARN_GLOBAL_CACHE_ENV);
+        let Some(config) = yarn_config(rc) else {
+            return;
+        };
+        let linker = match linker {
+            Some(Some(v)) => v,
+            Some(None) => return,
+            None => config
+                .node_linker
+                .clone()
+                .unwrap_or_else(|| "pnp".to_string()),
+        };
+        let global = match global {
+            Some(Some(v)) => matches!(v.as_str(), "1" | "true"),
+            Some(None) => return,
+            None => config.global_cache.unwrap_or(!config.yarn_3_or_older),
+        };
+        if linker != "pnp" || !global {
+            return;
+        }
+        let home =
+            common::home_of(rc.node).unwrap_or_else(|| crate::knowledge::ROOT_HOME.to_string());
+        let global_folder = match common::var_for(rc.node, mc.command, "YARN_GLOBAL_FOLDER") {
+            Some(Some(v)) => v,
+            Some(None) => return,
+            None => format!("{}/.yarn/berry", home.trim_end_matches('/')),
+        };
+        let cache = common::join_path(&global_folder, "cache");
+        let Some((mount, target)) = rc.mounts.iter().find(|(_, t)| common::overlaps(t, &cache))
+        else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                &META,
+                mount.span,
+                format!(
+                    "with Plug'n'Play and the global cache, `{}` leaves the packages in `{cache}`, inside the cache mount at `{target}`: `.pnp.cjs` points at files the image does not have",
+                    common::shown_command(mc.command, mc.invocation.verb_index)
+                ),
+            )
+            .with_label(mc.command.span, "Yarn Berry install")
+            .with_help("set `nodeLinker: node-modules` (or `enableGlobalCache: false`) in .yarnrc.yml, or drop this mount"),
+        );
+        return;
+    }
+}
+
+struct YarnConfig {
+    node_linker: Option<String>,
+    global_cache: Option<bool>,
+    /// Yarn 2 and 3 default `enableGlobalCache` to false.
+    yarn_3_or_older: bool,
+}
+
+/// The Berry settings of the build context's `.yarnrc.yml`; `None` without one (then
+/// this is not Yarn Berry, or we cannot tell).
+fn yarn_config(rc: &RunCtx<'_>) -> Option<YarnConfig> {
+    let dir = rc.ctx.context_dir?;
+    let text = std::fs::read_to_string(dir.join(YARNRC)).ok()?;
+    let value = |key: &str| {
+        text.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim() == key).then(|| v.trim().trim_matches(['"', '\'']).to_string())
+        })
+    };
+    let yarn_path = value("yarnPath").unwrap_or_default();
+    let package_manager = std::fs::read_to_string(dir.join("package.json")).unwrap_or_default();
+    let old = ["yarn-2.", "yarn-3.", "yarn@2.", "yarn@3."];
+    Some(YarnConfig {
+        node_linker: value("nodeLinker"),
+        global_cache: value("enableGlobalCache").map(|v| v == "true"),
+        yarn_3_or_older: old
+            .iter()
+            .any(|o| yarn_path.contains(o) || package_manager.contains(o)),
+    })
 }

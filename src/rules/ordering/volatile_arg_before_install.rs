@@ -1,6 +1,10 @@
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::NodeKind;
+use crate::knowledge::{self, InvocationKind, DEFAULT_VOLATILE_ARGS};
 use crate::lint::LintContext;
+use crate::rules::common;
 use crate::rules::{Category, Rule, RuleMeta};
+use crate::syntax::{Args, Instruction};
 
 pub struct VolatileArgBeforeInstall;
 
@@ -9,17 +13,223 @@ pub static META: RuleMeta = RuleMeta {
     name: "volatile-arg-before-install",
     category: Category::Ordering,
     default_severity: Severity::Warning,
-    summary: "To be written",
+    summary: "A build argument that changes on every build (date, commit, build number) declared before a dependency install, so the install reruns every time",
     doc: include_str!("../../../rules/LL102.md"),
     fixable: false,
     default_enabled: true,
     experimental: false,
 };
 
+/// An `ARG` or `ENV` in a stage whose value changes from build to build.
+struct Volatile {
+    instruction: usize,
+    /// The variable it declares, and the build argument that makes it volatile.
+    name: String,
+    arg: String,
+}
+
 impl Rule for VolatileArgBeforeInstall {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, _ctx: &LintContext<'_>, _out: &mut Vec<Diagnostic>) {}
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+        let configured: Option<Vec<String>> = ctx
+            .option(META.code, "names")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            });
+        let patterns: Vec<String> = configured.unwrap_or_else(|| {
+            DEFAULT_VOLATILE_ARGS
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        });
+        let declared = volatile_declarations(ctx, &patterns);
+        let mut reported: Vec<usize> = Vec::new();
+        for stage in &ctx.graph.stages {
+            // An ARG reaches only the RUNs of its own stage; an ENV set from one is part
+            // of the image, so stages built FROM this one inherit it.
+            let mut in_force: Vec<&Volatile> = Vec::new();
+            for (owner, node) in ctx.graph.layers(stage.index) {
+                let inst = &ctx.file.instructions[node.instruction];
+                match &node.kind {
+                    NodeKind::Arg { .. } if owner == stage.index => in_force.extend(
+                        declared
+                            .iter()
+                            .filter(|v| v.instruction == node.instruction),
+                    ),
+                    NodeKind::Env { .. } => in_force.extend(
+                        declared
+                            .iter()
+                            .filter(|v| v.instruction == node.instruction),
+                    ),
+                    NodeKind::Run(run) => {
+                        let Some(first) = in_force.first() else {
+                            continue;
+                        };
+                        let Some(install) = common::manager_commands(run)
+                            .into_iter()
+                            .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
+                        else {
+                            continue;
+                        };
+                        let text = ctx.file.text(inst.span);
+                        // An install that reads the value needs it declared first (a
+                        // version or commit it fetches); everything after it reruns anyway.
+                        let reads_it = in_force.iter().any(|v| references(text, &v.name));
+                        if !reads_it && !reported.contains(&first.instruction) {
+                            reported.push(first.instruction);
+                            out.push(finding(ctx, first, &install));
+                        }
+                        in_force.clear();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// The volatile ARGs of every stage, and the ENVs of the same stage set from them.
+fn volatile_declarations(ctx: &LintContext<'_>, patterns: &[String]) -> Vec<Volatile> {
+    let mut found = Vec::new();
+    for stage in &ctx.graph.stages {
+        let mut names: Vec<(String, String)> = Vec::new();
+        for node in &stage.nodes {
+            let inst = &ctx.file.instructions[node.instruction];
+            match &node.kind {
+                NodeKind::Arg { .. } => {
+                    for (name, default) in arg_defaults(inst) {
+                        if knowledge::matches_volatile_arg(&name, patterns)
+                            && !is_pinned_value(default.as_deref())
+                        {
+                            names.push((name.clone(), name.clone()));
+                            found.push(Volatile {
+                                instruction: node.instruction,
+                                arg: name.clone(),
+                                name,
+                            });
+                        }
+                    }
+                }
+                NodeKind::Env { .. } => {
+                    let Args::KeyValues(pairs) = &inst.args else {
+                        continue;
+                    };
+                    for kv in pairs {
+                        let Some(arg) = names
+                            .iter()
+                            .find(|(name, _)| references(&kv.value.value, name))
+                            .map(|(_, arg)| arg.clone())
+                        else {
+                            continue;
+                        };
+                        names.push((kv.key.value.clone(), arg.clone()));
+                        found.push(Volatile {
+                            instruction: node.instruction,
+                            name: kv.key.value.clone(),
+                            arg,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+fn finding(
+    ctx: &LintContext<'_>,
+    v: &Volatile,
+    install: &common::ManagerCommand<'_>,
+) -> Diagnostic {
+    let inst = &ctx.file.instructions[v.instruction];
+    let keyword = inst.keyword.as_str();
+    let shown_install = install
+        .command
+        .cmd
+        .words
+        .iter()
+        .take(install.invocation.verb_index + 1)
+        .map(|w| w.value.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let line = ctx.file.lines.line(install.command.span.start);
+    let declared = if v.name == v.arg {
+        format!("`{keyword} {}`", v.name)
+    } else {
+        format!("`{keyword} {}` (set from `{}`)", v.name, v.arg)
+    };
+    Diagnostic::new(
+        &META,
+        inst.span,
+        format!(
+            "{declared} comes before `{shown_install}` on line {line}; `{}` is new on every build, so the install reruns every time",
+            v.arg
+        ),
+    )
+    .with_label(install.command.span, "reruns whenever the value changes")
+    .with_help(format!(
+        "move `{keyword} {}` below the dependency installs, right before the first instruction that uses it",
+        v.name
+    ))
+}
+
+/// The names and default values an ARG instruction declares.
+fn arg_defaults(inst: &Instruction) -> Vec<(String, Option<String>)> {
+    inst.words()
+        .iter()
+        .map(|w| match w.value.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.trim_matches(['"', '\'']).to_string())),
+            None => (w.value.clone(), None),
+        })
+        .collect()
+}
+
+/// Whether a default is a concrete version or commit (`1.4.2`, `v2.0.0-rc1`, a 40-digit
+/// hex id): then the value is edited in the Dockerfile, not passed per build.
+fn is_pinned_value(default: Option<&str>) -> bool {
+    let Some(value) = default else {
+        return false;
+    };
+    let version = value.strip_prefix(['v', 'V']).unwrap_or(value);
+    let mut parts = version.split(['-', '+']);
+    let core = parts.next().unwrap_or("");
+    let is_version = core.split('.').count() >= 2
+        && core
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    let is_commit = value.len() >= 40 && value.chars().all(|c| c.is_ascii_hexdigit());
+    is_version || is_commit
+}
+
+/// Whether `text` expands the variable `name` (`$NAME`, `${NAME}`, `${NAME:-x}`).
+fn references(text: &str, name: &str) -> bool {
+    let mut from = 0;
+    while let Some(at) = text[from..].find('$') {
+        let start = from + at + 1;
+        from = start;
+        let rest = &text[start..];
+        let (candidate, braced) = match rest.strip_prefix('{') {
+            Some(inner) => (inner, true),
+            None => (rest, false),
+        };
+        if let Some(after) = candidate.strip_prefix(name) {
+            let next = after.chars().next();
+            let ends = match next {
+                None => true,
+                Some(c) => !(c.is_ascii_alphanumeric() || c == '_'),
+            };
+            if ends && (!braced || after.starts_with(['}', ':', '-', '+', '?', '=', '#', '%', '/']))
+            {
+                return true;
+            }
+        }
+    }
+    false
 }

@@ -1,4 +1,7 @@
-use crate::diagnostic::{Diagnostic, Severity};
+use std::path::Path;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::fix::edits;
 use crate::graph::{Node, NodeKind};
 use crate::knowledge::{InvocationKind, PackageManager};
 use crate::lint::LintContext;
@@ -16,7 +19,7 @@ pub static META: RuleMeta = RuleMeta {
     summary:
         "Source code copied before a dependency install, so every edit reinstalls all dependencies",
     doc: include_str!("../../../rules/LL101.md"),
-    fixable: false,
+    fixable: true,
     default_enabled: true,
     experimental: false,
 };
@@ -25,6 +28,8 @@ pub static META: RuleMeta = RuleMeta {
 struct Install {
     /// Position in the stage's layer list.
     position: usize,
+    /// The RUN's index in `Dockerfile::instructions`.
+    instruction: usize,
     span: Span,
     /// The command as written up to its verb (`npm ci`, `pip install`).
     shown: String,
@@ -62,12 +67,10 @@ impl Rule for VolatileCopyBeforeInstall {
                     continue;
                 };
                 let dest = copy.dest.clone().unwrap_or_default();
-                let whole_context = volatile.iter().any(|s| is_whole_context(s));
-                let Some(install) = installs.iter().find(|i| {
-                    i.position > pos
-                        && (whole_context
-                            || !(reads_under(i, &dest) || run_uses_copy(i, &volatile, &dest)))
-                }) else {
+                let Some(install) = installs
+                    .iter()
+                    .find(|i| i.position > pos && invalidates(i, &volatile, &dest))
+                else {
                     continue;
                 };
                 reported.push(node.instruction);
@@ -110,17 +113,26 @@ impl Rule for VolatileCopyBeforeInstall {
                         ),
                     )
                 };
-                out.push(
+                let mut diagnostic =
                     Diagnostic::new(&META, inst.span.cover(inst.keyword_word.span), message)
                         .with_label(
                             install.span,
                             "this install reruns whenever the copied files change",
                         )
-                        .with_help(help),
-                );
+                        .with_help(help);
+                if let Some(fix) = reorder_fix(ctx, node, &volatile, &dest) {
+                    diagnostic = diagnostic.with_fix(fix);
+                }
+                out.push(diagnostic);
             }
         }
     }
+}
+
+/// Whether the COPY of `volatile` sources to `dest` makes the install rerun.
+fn invalidates(install: &Install, volatile: &[&str], dest: &str) -> bool {
+    let whole_context = volatile.iter().any(|s| is_whole_context(s));
+    whole_context || !(reads_under(install, dest) || run_uses_copy(install, volatile, dest))
 }
 
 fn is_whole_context(source: &str) -> bool {
@@ -249,6 +261,7 @@ fn installs_in(layers: &[(usize, &Node)]) -> Vec<Install> {
                 .join(" ");
             installs.push(Install {
                 position,
+                instruction: node.instruction,
                 span: mc.command.span,
                 shown,
                 manager: inv.manager,
@@ -260,4 +273,255 @@ fn installs_in(layers: &[(usize, &Node)]) -> Vec<Install> {
         deps_in.extend(installed_here);
     }
     installs
+}
+
+/// Stages built on the COPY's stage beyond which the reordering fix is not offered.
+const MAX_STAGES_CHECKED: usize = 64;
+
+/// The reordering fix: copy the manifests the installs read before the first of them,
+/// and move the volatile COPY below the last install it invalidates. Offered only when
+/// every invalidated install is in the COPY's own stage, nothing but those installs (and
+/// metadata) stands between, and the manifests are known, literal and in the context.
+fn reorder_fix(
+    ctx: &LintContext<'_>,
+    copy_node: &Node,
+    volatile: &[&str],
+    dest: &str,
+) -> Option<Fix> {
+    let file = ctx.file;
+    let copy_inst = file.instructions.get(copy_node.instruction)?;
+    let NodeKind::Copy(copy) = &copy_node.kind else {
+        return None;
+    };
+    if file.text(copy_inst.span).contains('$') || !copy_inst.heredocs.is_empty() {
+        return None;
+    }
+    if copy_inst.flags.iter().any(|f| {
+        !matches!(
+            f.name.to_ascii_lowercase().as_str(),
+            "chown" | "chmod" | "link"
+        )
+    }) {
+        return None;
+    }
+    let copy_stage = ctx.graph.stages.iter().find(|s| {
+        s.nodes
+            .iter()
+            .any(|n| n.instruction == copy_node.instruction)
+    })?;
+
+    // Every install the COPY invalidates, in this stage and in the stages built on it.
+    let descendants: Vec<usize> = ctx
+        .graph
+        .stages
+        .iter()
+        .filter(|s| ctx.graph.lineage(s.index).contains(&copy_stage.index))
+        .map(|s| s.index)
+        .collect();
+    // Each stage re-reads its whole lineage: keep the check linear on long stage chains.
+    if descendants.len() > MAX_STAGES_CHECKED {
+        return None;
+    }
+    let mut invalidated: Vec<(usize, Vec<String>)> = Vec::new();
+    for stage in descendants.iter().filter_map(|&i| ctx.graph.stages.get(i)) {
+        let layers = ctx.graph.layers(stage.index);
+        let Some(pos) = layers
+            .iter()
+            .position(|(_, n)| n.instruction == copy_node.instruction)
+        else {
+            continue;
+        };
+        for install in installs_in(&layers) {
+            if install.position <= pos || !invalidates(&install, volatile, dest) {
+                continue;
+            }
+            if layers.get(install.position).map(|(s, _)| *s) != Some(copy_stage.index) {
+                return None;
+            }
+            if !invalidated.iter().any(|(i, _)| *i == install.instruction) {
+                invalidated.push((install.instruction, install.manifests));
+            }
+        }
+    }
+    invalidated.sort_by_key(|(i, _)| *i);
+    let last = invalidated.last()?.0;
+
+    // Only the installs themselves (and instructions that do not touch files) may stand
+    // between the COPY and its new place.
+    for node in &copy_stage.nodes {
+        if node.instruction <= copy_node.instruction || node.instruction > last {
+            continue;
+        }
+        let inst = file.instructions.get(node.instruction)?;
+        let allowed = match &node.kind {
+            NodeKind::Run(run) => {
+                invalidated.iter().any(|(i, _)| *i == node.instruction)
+                    && !run
+                        .commands
+                        .iter()
+                        .any(|c| matches!(c.cmd.program(), Some("cd" | "pushd")))
+            }
+            NodeKind::Copy(_) => false,
+            _ => !matches!(
+                inst.keyword,
+                crate::syntax::Keyword::Workdir | crate::syntax::Keyword::Unknown
+            ),
+        };
+        if !allowed {
+            return None;
+        }
+    }
+
+    let mut manifests: Vec<String> = Vec::new();
+    for (_, ms) in &invalidated {
+        for m in ms {
+            if !manifests.contains(m) {
+                manifests.push(m.clone());
+            }
+        }
+    }
+    let first_needing = invalidated
+        .iter()
+        .find(|(_, ms)| !ms.is_empty())
+        .map(|(i, _)| *i);
+    let mut fix_edits: Vec<Edit> = Vec::new();
+    let mut copied = String::new();
+    if let Some(first) = first_needing {
+        let single_whole_context =
+            copy.sources.len() == 1 && volatile.iter().all(|s| is_whole_context(s));
+        if !single_whole_context {
+            return None;
+        }
+        let dest_dir = manifest_dest(ctx, copy_stage.index, copy_node.instruction, dest)?;
+        let manifests = present_manifests(&manifests, ctx.context_dir)?;
+        let keyword = edits::keyword_like(copy_inst, "COPY");
+        let flags: String = copy_inst
+            .flags
+            .iter()
+            .map(|f| format!("{} ", file.text(f.span)))
+            .collect();
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+        for m in &manifests {
+            let trimmed = m.trim_start_matches("./");
+            let parent = match trimmed.trim_end_matches('/').rsplit_once('/') {
+                Some((dir, _)) => format!("{dir}/"),
+                None => String::new(),
+            };
+            let key = if trimmed.ends_with('/') {
+                trimmed.to_string()
+            } else {
+                parent
+            };
+            match groups
+                .iter_mut()
+                .find(|(k, _)| *k == key && !trimmed.ends_with('/'))
+            {
+                Some((_, list)) => list.push(trimmed),
+                None => groups.push((key, vec![trimmed])),
+            }
+        }
+        let lines: Vec<String> = groups
+            .iter()
+            .map(|(sub, list)| format!("{keyword} {flags}{} {dest_dir}{sub}", list.join(" ")))
+            .collect();
+        copied = manifests.join(" ");
+        let first_inst = file.instructions.get(first)?;
+        fix_edits.push(edits::insert_lines_before(file, first_inst, &lines));
+    }
+    let last_inst = file.instructions.get(last)?;
+    fix_edits.extend(edits::move_instruction_after(file, copy_inst, last_inst)?);
+    let what = file.text(copy_inst.args_span).trim().to_string();
+    let keyword = copy_inst.keyword.as_str();
+    let title = if copied.is_empty() {
+        format!("Move `{keyword} {what}` below the last install it invalidates (unsafe: the install may read the copied files)")
+    } else {
+        format!("Copy `{copied}` before the install and move `{keyword} {what}` below it (unsafe: the install may read other files)")
+    };
+    Some(Fix {
+        title,
+        applicability: Applicability::Unsafe,
+        edits: fix_edits,
+    })
+}
+
+/// Where the manifests go so that the install finds them where the whole-context COPY
+/// put them: `./` for `COPY . .`, or the absolute destination when it is the WORKDIR.
+fn manifest_dest(
+    ctx: &LintContext<'_>,
+    stage: usize,
+    copy_instruction: usize,
+    dest: &str,
+) -> Option<String> {
+    if matches!(dest, "." | "./") {
+        return Some("./".to_string());
+    }
+    if !dest.starts_with('/') {
+        return None;
+    }
+    let mut workdir: Option<String> = None;
+    for (_, node) in ctx.graph.layers(stage) {
+        if node.instruction >= copy_instruction {
+            break;
+        }
+        let inst = ctx.file.instructions.get(node.instruction)?;
+        if inst.keyword != crate::syntax::Keyword::Workdir {
+            continue;
+        }
+        let dir = inst.words().first()?.value.trim().to_string();
+        if dir.contains('$') {
+            return None;
+        }
+        workdir = Some(if dir.starts_with('/') {
+            dir
+        } else {
+            format!(
+                "{}/{dir}",
+                workdir.as_deref().unwrap_or("").trim_end_matches('/')
+            )
+        });
+    }
+    let workdir = workdir?;
+    let same = workdir.trim_end_matches('/') == dest.trim_end_matches('/');
+    same.then(|| format!("{}/", dest.trim_end_matches('/')))
+}
+
+/// The manifests that exist in the build context (all of them, when it is not known and
+/// they are plain names). `None` when one cannot be used as a COPY source.
+fn present_manifests(manifests: &[String], context: Option<&Path>) -> Option<Vec<String>> {
+    let literal = |m: &str| !m.contains(['*', '?', '[']);
+    if manifests.iter().any(|m| {
+        m.contains('$')
+            || m.starts_with('/')
+            || m.contains("://")
+            || m.split('/').any(|p| p == "..")
+    }) {
+        return None;
+    }
+    let kept: Vec<String> = match context.filter(|c| c.is_dir()) {
+        None => {
+            if !manifests.iter().all(|m| literal(m)) {
+                return None;
+            }
+            manifests.to_vec()
+        }
+        Some(dir) => manifests
+            .iter()
+            .filter(|m| {
+                let rel = m.trim_start_matches("./");
+                if literal(rel) {
+                    dir.join(rel.trim_end_matches('/')).exists()
+                } else {
+                    let pattern = dir.join(rel);
+                    glob::glob(&pattern.to_string_lossy())
+                        .map(|mut paths| paths.any(|p| p.is_ok()))
+                        .unwrap_or(false)
+                }
+            })
+            .cloned()
+            .collect(),
+    };
+    if kept.is_empty() || kept.iter().any(|m| common::is_volatile_source(m, context)) {
+        return None;
+    }
+    Some(kept)
 }

@@ -1,0 +1,591 @@
+//! Building blocks for rule fixes: each returns [`Edit`]s against the original source.
+//!
+//! Every helper edits the smallest range it can, so the bytes a fix does not touch stay
+//! identical: inserted lines take the line ending (LF or CRLF) and the indentation of
+//! the instruction they sit next to, and keywords take the case the file uses.
+//!
+//! Rules call these from their `check` and attach the result to their `Diagnostic`:
+//!
+//! ```ignore
+//! let edit = fix::edits::insert_flag(ctx.file, inst, &["--mount=type=cache,target=/root/.npm"]);
+//! diagnostic.with_fix(Fix { title, applicability: Applicability::Safe, edits: vec![edit] })
+//! ```
+
+use crate::diagnostic::Edit;
+use crate::graph::{Command, RunInfo};
+use crate::shell::Connector;
+use crate::span::Span;
+use crate::syntax::{Args, Dockerfile, Instruction};
+
+/// Where the text proper starts (after a UTF-8 byte-order mark, which must stay first).
+fn text_start(df: &Dockerfile) -> usize {
+    if df.bom {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    }
+}
+
+/// Offset of the start of the line holding `offset`.
+fn line_start(df: &Dockerfile, offset: usize) -> usize {
+    let offset = offset.min(df.source.len());
+    let start = df.source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    start.max(text_start(df).min(offset))
+}
+
+/// Offset just past the line ending of the line holding `offset` (the end of the file
+/// when that line has no line ending).
+fn line_end_after_newline(df: &Dockerfile, offset: usize) -> usize {
+    let offset = offset.min(df.source.len());
+    df.source[offset..]
+        .find('\n')
+        .map_or(df.source.len(), |i| offset + i + 1)
+}
+
+/// The line ending used by the line holding `offset`: that line's own ending, else the
+/// file's first one, else `\n`.
+pub fn line_ending_at(df: &Dockerfile, offset: usize) -> &'static str {
+    let offset = offset.min(df.source.len());
+    let own = df.source[offset..].find('\n').map(|i| offset + i);
+    let first = df.source.find('\n');
+    match own.or(first) {
+        Some(nl) if nl > 0 && df.source.as_bytes().get(nl - 1) == Some(&b'\r') => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// The whitespace before the instruction's keyword on its line.
+pub fn indentation<'a>(df: &'a Dockerfile, inst: &Instruction) -> &'a str {
+    let start = line_start(df, inst.keyword_word.span.start);
+    let before = df.text(Span::new(start, inst.keyword_word.span.start));
+    if before.chars().all(|c| c == ' ' || c == '\t') {
+        before
+    } else {
+        ""
+    }
+}
+
+/// `keyword` (e.g. `COPY`) in the case the instruction's own keyword is written in.
+pub fn keyword_like(inst: &Instruction, keyword: &str) -> String {
+    let written = &inst.keyword_word.value;
+    if !written.is_empty() && written.chars().all(|c| !c.is_ascii_uppercase()) {
+        keyword.to_ascii_lowercase()
+    } else {
+        keyword.to_ascii_uppercase()
+    }
+}
+
+/// The comment lines directly above an instruction (no blank line between), which
+/// belong to it: `# layerlint ignore=…` must stay right above its instruction.
+fn attached_comments_start(df: &Dockerfile, inst: &Instruction) -> usize {
+    let mut start = line_start(df, inst.keyword_word.span.start);
+    while start > text_start(df) {
+        let prev_start = line_start(df, start - 1);
+        let line = df.text(Span::new(prev_start, start));
+        let is_comment = line.trim_start().starts_with('#')
+            && df
+                .comments
+                .iter()
+                .any(|c| c.span.start >= prev_start && c.span.start < start)
+            && !df
+                .instructions
+                .iter()
+                .any(|i| i.span.start <= prev_start && prev_start < i.span.end);
+        if !is_comment {
+            break;
+        }
+        start = prev_start;
+    }
+    start
+}
+
+/// The instruction's lines with the comment lines attached above it, up to and including
+/// the line ending of its last line.
+pub fn instruction_block(df: &Dockerfile, inst: &Instruction) -> Span {
+    let start = attached_comments_start(df, inst);
+    let end = line_end_after_newline(df, inst.span.end.max(inst.keyword_word.span.end));
+    Span::new(start, end)
+}
+
+/// Insert `lines` (instructions without line endings) as new lines right before the
+/// instruction and the comments attached to it.
+pub fn insert_lines_before(df: &Dockerfile, inst: &Instruction, lines: &[String]) -> Edit {
+    let at = attached_comments_start(df, inst);
+    let indent = indentation(df, inst);
+    let ending = line_ending_at(df, inst.keyword_word.span.start);
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(indent);
+        text.push_str(line);
+        text.push_str(ending);
+    }
+    Edit {
+        span: Span::empty(at),
+        replacement: text,
+    }
+}
+
+/// Insert `lines` as new lines right after the instruction's last line.
+pub fn insert_lines_after(df: &Dockerfile, inst: &Instruction, lines: &[String]) -> Edit {
+    let indent = indentation(df, inst);
+    let ending = line_ending_at(df, inst.keyword_word.span.start);
+    let block = instruction_block(df, inst);
+    // After the last line of a file that has no final newline, each new line starts
+    // with a line ending instead of ending with one.
+    let at_eof = !df.source[..block.end].ends_with('\n');
+    let mut text = String::new();
+    for line in lines {
+        if at_eof {
+            text.push_str(ending);
+        }
+        text.push_str(indent);
+        text.push_str(line);
+        if !at_eof {
+            text.push_str(ending);
+        }
+    }
+    Edit {
+        span: Span::empty(block.end),
+        replacement: text,
+    }
+}
+
+/// Insert flags (`--mount=…`) right after the instruction keyword. Works for shell,
+/// exec and heredoc forms alike: BuildKit reads flags before any of them.
+pub fn insert_flag(df: &Dockerfile, inst: &Instruction, flags: &[String]) -> Edit {
+    let _ = df;
+    let mut text = String::new();
+    for flag in flags {
+        text.push(' ');
+        text.push_str(flag);
+    }
+    Edit {
+        span: Span::empty(inst.keyword_word.span.end),
+        replacement: text,
+    }
+}
+
+/// Remove a flag and the whitespace before it.
+pub fn remove_flag(df: &Dockerfile, inst: &Instruction, flag_index: usize) -> Option<Edit> {
+    let flag = inst.flags.get(flag_index)?;
+    let before = df.source.get(..flag.span.start)?;
+    let ws = before.len() - before.trim_end_matches([' ', '\t']).len();
+    Some(Edit {
+        span: Span::new(flag.span.start - ws, flag.span.end),
+        replacement: String::new(),
+    })
+}
+
+/// Delete the instruction's lines (comments above it are kept: they may say more than
+/// the instruction did).
+pub fn remove_instruction(df: &Dockerfile, inst: &Instruction) -> Edit {
+    let start = line_start(df, inst.keyword_word.span.start);
+    let end = line_end_after_newline(df, inst.span.end.max(inst.keyword_word.span.end));
+    let mut span = Span::new(start, end);
+    // The last line of a file without a final newline: take the newline before it instead.
+    if !df.source[..end].ends_with('\n') && start > text_start(df) {
+        let nl = if df.source[..start].ends_with("\r\n") {
+            2
+        } else {
+            1
+        };
+        span = Span::new(start - nl, end);
+    }
+    Edit {
+        span,
+        replacement: String::new(),
+    }
+}
+
+/// Move an instruction, with the comments attached above it, to right after `after`'s
+/// last line. The instruction keeps its text byte for byte.
+pub fn move_instruction_after(
+    df: &Dockerfile,
+    inst: &Instruction,
+    after: &Instruction,
+) -> Option<Vec<Edit>> {
+    let block = instruction_block(df, inst);
+    let target = instruction_block(df, after);
+    if block.start < target.end && target.start < block.end {
+        return None;
+    }
+    let text = df.text(block);
+    let mut moved = text.to_string();
+    let mut deletion = block;
+    if !text.ends_with('\n') {
+        // The moved block was the file's last line: it now needs a line ending, and the
+        // line ending before it goes.
+        moved.push_str(line_ending_at(df, inst.keyword_word.span.start));
+        let nl = if df.source[..block.start].ends_with("\r\n") {
+            2
+        } else {
+            usize::from(df.source[..block.start].ends_with('\n'))
+        };
+        deletion = Span::new(block.start - nl, block.end);
+    }
+    let insertion = if df.source[..target.end].ends_with('\n') {
+        Edit {
+            span: Span::empty(target.end),
+            replacement: moved,
+        }
+    } else {
+        let ending = line_ending_at(df, after.keyword_word.span.start);
+        let body = moved.strip_suffix(ending).unwrap_or(&moved);
+        Edit {
+            span: Span::empty(target.end),
+            replacement: format!("{ending}{body}"),
+        }
+    };
+    Some(vec![
+        Edit {
+            span: deletion,
+            replacement: String::new(),
+        },
+        insertion,
+    ])
+}
+
+/// Move an instruction, with the comments attached above it, to right before `before`
+/// (and the comments attached to `before`).
+pub fn move_instruction_before(
+    df: &Dockerfile,
+    inst: &Instruction,
+    before: &Instruction,
+) -> Option<Vec<Edit>> {
+    let block = instruction_block(df, inst);
+    let target = instruction_block(df, before);
+    if block.start < target.end && target.start < block.end {
+        return None;
+    }
+    let text = df.text(block);
+    if !text.ends_with('\n') {
+        let ending = line_ending_at(df, inst.keyword_word.span.start);
+        let removal = remove_instruction(df, inst);
+        let mut moved = text.to_string();
+        moved.push_str(ending);
+        // Keep the comments that were attached to the last line with it.
+        let comments = Span::new(block.start, line_start(df, inst.keyword_word.span.start));
+        let deletion = Span::new(removal.span.start.min(comments.start), removal.span.end);
+        let deletion = if comments.is_empty() {
+            removal.span
+        } else {
+            deletion
+        };
+        return Some(vec![
+            Edit {
+                span: Span::empty(target.start),
+                replacement: moved,
+            },
+            Edit {
+                span: deletion,
+                replacement: String::new(),
+            },
+        ]);
+    }
+    Some(vec![
+        Edit {
+            span: Span::empty(target.start),
+            replacement: text.to_string(),
+        },
+        Edit {
+            span: block,
+            replacement: String::new(),
+        },
+    ])
+}
+
+/// What separates two commands in the source, once whitespace and line continuations
+/// are skipped: `&&`, `;`, or a plain newline (heredoc bodies).
+fn separator(gap: &str, escape: char) -> Option<&'static str> {
+    let mut rest = String::new();
+    let mut newline = false;
+    let mut chars = gap.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == escape {
+            // A line continuation: the escape, optional blanks, then the line ending.
+            let mut ok = false;
+            while let Some(&n) = chars.peek() {
+                chars.next();
+                if n == '\n' {
+                    ok = true;
+                    break;
+                }
+                if !matches!(n, ' ' | '\t' | '\r') {
+                    break;
+                }
+            }
+            if !ok {
+                return None;
+            }
+            continue;
+        }
+        match c {
+            ' ' | '\t' | '\r' => {}
+            '\n' => newline = true,
+            '#' => return None,
+            other => rest.push(other),
+        }
+    }
+    match rest.as_str() {
+        "&&" => Some("&&"),
+        ";" => Some(";"),
+        "" if newline => Some("\n"),
+        _ => None,
+    }
+}
+
+/// Remove one command of a RUN together with the `&&`/`;` that joins it to its
+/// neighbour: `a && b && c` without `b` is `a && c`. When it is the RUN's only command,
+/// the whole RUN goes. `None` when the command cannot be cut out cleanly (it is part
+/// of a pipe, an `||`, a subshell, an `sh -c` string, or the RUN is in exec form).
+pub fn remove_command(
+    df: &Dockerfile,
+    inst: &Instruction,
+    run: &RunInfo,
+    command: usize,
+) -> Option<Edit> {
+    if !matches!(inst.args, Args::Shell(_)) {
+        return None;
+    }
+    let cmds = &run.commands;
+    let target = cmds.get(command)?;
+    if !cut_out_cleanly(target) {
+        return None;
+    }
+    let overlaps = cmds.iter().enumerate().any(|(i, c)| {
+        i != command && c.span.start < target.span.end && target.span.start < c.span.end
+    });
+    if overlaps || target.span.is_empty() {
+        return None;
+    }
+    let same_script = |c: &Command| {
+        let heredoc_of = |s: Span| {
+            inst.heredocs
+                .iter()
+                .position(|h| h.body_span.contains(s.start))
+        };
+        heredoc_of(c.span) == heredoc_of(target.span)
+    };
+    let top_level: Vec<usize> = (0..cmds.len())
+        .filter(|&i| {
+            same_script(&cmds[i]) && cmds[i].cmd.depth == 0 && !cmds[i].cmd.in_substitution
+        })
+        .collect();
+    if cmds.len() == 1 && inst.heredocs.is_empty() {
+        return Some(remove_instruction(df, inst));
+    }
+    let pos = top_level.iter().position(|&i| i == command)?;
+    let next = top_level.get(pos + 1).map(|&i| &cmds[i]);
+    let prev = pos
+        .checked_sub(1)
+        .and_then(|p| top_level.get(p))
+        .map(|&i| &cmds[i]);
+    if let Some(next) = next {
+        if matches!(next.cmd.connector, Connector::And | Connector::Sequence)
+            && next.span.start >= target.span.end
+        {
+            let gap = df.text(Span::new(target.span.end, next.span.start));
+            if separator(gap, df.escape).is_some() {
+                return Some(Edit {
+                    span: Span::new(target.span.start, next.span.start),
+                    replacement: String::new(),
+                });
+            }
+        }
+        return None;
+    }
+    let prev = prev?;
+    if !matches!(target.cmd.connector, Connector::And | Connector::Sequence)
+        || prev.span.end > target.span.start
+    {
+        return None;
+    }
+    let gap = df.text(Span::new(prev.span.end, target.span.start));
+    match separator(gap, df.escape) {
+        Some("\n") => {
+            // A line of a heredoc body: remove the line itself.
+            let start = line_start(df, target.span.start);
+            let end = line_end_after_newline(df, target.span.end);
+            Some(Edit {
+                span: Span::new(start, end),
+                replacement: String::new(),
+            })
+        }
+        Some(_) => Some(Edit {
+            span: Span::new(prev.span.end, target.span.end),
+            replacement: String::new(),
+        }),
+        None => None,
+    }
+}
+
+fn cut_out_cleanly(c: &Command) -> bool {
+    c.cmd.depth == 0 && !c.cmd.in_substitution
+}
+
+/// Remove one word of a command (a flag such as `--no-cache-dir`) and the blanks before
+/// it. `None` for the program word, or when the word has no span of its own (`sh -c`).
+pub fn remove_word(df: &Dockerfile, command: &Command, word: usize) -> Option<Edit> {
+    if word == 0 {
+        return None;
+    }
+    let span = *command.word_spans.get(word)?;
+    let prev = *command.word_spans.get(word - 1)?;
+    if prev.end > span.start || span.is_empty() || span == command.span {
+        return None;
+    }
+    let gap = df.text(Span::new(prev.end, span.start));
+    if separator(gap, df.escape).is_some() || gap.trim().contains(|c: char| c != df.escape) {
+        return None;
+    }
+    Some(Edit {
+        span: Span::new(prev.end, span.end),
+        replacement: String::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::apply::apply_edits;
+    use crate::graph::{self, NodeKind};
+    use crate::syntax::parse;
+
+    fn run_of(df: &Dockerfile, index: usize) -> RunInfo {
+        let g = graph::build(df);
+        g.stages
+            .iter()
+            .flat_map(|s| s.nodes.iter())
+            .find_map(|n| match &n.kind {
+                NodeKind::Run(r) if n.instruction == index => Some(r.clone()),
+                _ => None,
+            })
+            .expect("a RUN")
+    }
+
+    #[test]
+    fn flag_goes_right_after_the_keyword_in_every_form() {
+        for (src, want) in [
+            (
+                "FROM a\nRUN pip install x\n",
+                "FROM a\nRUN --m pip install x\n",
+            ),
+            (
+                "FROM a\nRUN [\"pip\", \"install\"]\n",
+                "FROM a\nRUN --m [\"pip\", \"install\"]\n",
+            ),
+            (
+                "FROM a\nRUN <<EOF\npip install x\nEOF\n",
+                "FROM a\nRUN --m <<EOF\npip install x\nEOF\n",
+            ),
+        ] {
+            let df = parse(src).expect("parses");
+            let e = insert_flag(&df, &df.instructions[1], &["--m".to_string()]);
+            assert_eq!(apply_edits(src, &[e]).expect("applies"), want);
+        }
+    }
+
+    #[test]
+    fn inserted_lines_keep_crlf_and_indentation() {
+        let src = "FROM a\r\n  RUN x\r\n";
+        let df = parse(src).expect("parses");
+        let e = insert_lines_before(&df, &df.instructions[1], &["RUN y".to_string()]);
+        assert_eq!(
+            apply_edits(src, &[e]).expect("applies"),
+            "FROM a\r\n  RUN y\r\n  RUN x\r\n"
+        );
+    }
+
+    #[test]
+    fn lines_go_above_attached_comments() {
+        let src = "FROM a\n\n# layerlint ignore=LL101\nRUN x\n";
+        let df = parse(src).expect("parses");
+        let e = insert_lines_before(&df, &df.instructions[1], &["RUN y".to_string()]);
+        assert_eq!(
+            apply_edits(src, &[e]).expect("applies"),
+            "FROM a\n\nRUN y\n# layerlint ignore=LL101\nRUN x\n"
+        );
+    }
+
+    #[test]
+    fn move_after_carries_comments_and_continuations() {
+        let src = "FROM a\n# why\nARG V=1\nRUN a \\\n  b\nRUN c";
+        let df = parse(src).expect("parses");
+        let edits =
+            move_instruction_after(&df, &df.instructions[1], &df.instructions[3]).expect("movable");
+        assert_eq!(
+            apply_edits(src, &edits).expect("applies"),
+            "FROM a\nRUN a \\\n  b\nRUN c\n# why\nARG V=1"
+        );
+    }
+
+    #[test]
+    fn move_before_moves_up() {
+        let src = "FROM a\nRUN a\nARG V=1\n";
+        let df = parse(src).expect("parses");
+        let edits = move_instruction_before(&df, &df.instructions[2], &df.instructions[1])
+            .expect("movable");
+        assert_eq!(
+            apply_edits(src, &edits).expect("applies"),
+            "FROM a\nARG V=1\nRUN a\n"
+        );
+    }
+
+    #[test]
+    fn removes_a_command_with_its_connector() {
+        let cases = [
+            (
+                "FROM a\nRUN a && rm -rf /x && b\n",
+                1,
+                "FROM a\nRUN a && b\n",
+            ),
+            ("FROM a\nRUN a && \\\n    rm -rf /x\n", 1, "FROM a\nRUN a\n"),
+            ("FROM a\nRUN rm -rf /x; b\n", 0, "FROM a\nRUN b\n"),
+            ("FROM a\nRUN rm -rf /x\nRUN b\n", 0, "FROM a\nRUN b\n"),
+            (
+                "# escape=`\nFROM a\nRUN a && `\n    rm -rf /x\n",
+                1,
+                "# escape=`\nFROM a\nRUN a\n",
+            ),
+        ];
+        for (src, index, want) in cases {
+            let df = parse(src).expect("parses");
+            let inst = df
+                .instructions
+                .iter()
+                .position(|i| df.text(i.span).contains("rm"))
+                .expect("rm");
+            let run = run_of(&df, inst);
+            let e = remove_command(&df, &df.instructions[inst], &run, index).expect(src);
+            assert_eq!(apply_edits(src, &[e]).expect("applies"), want, "{src}");
+        }
+    }
+
+    #[test]
+    fn refuses_commands_in_pipes_or_alternatives() {
+        for (src, index) in [
+            ("FROM a\nRUN rm -rf /x || true\n", 0),
+            ("FROM a\nRUN a | rm -rf /x\n", 1),
+            ("FROM a\nRUN [\"rm\", \"-rf\", \"/x\"]\n", 0),
+        ] {
+            let df = parse(src).expect("parses");
+            let run = run_of(&df, 1);
+            assert!(
+                remove_command(&df, &df.instructions[1], &run, index).is_none(),
+                "{src}"
+            );
+        }
+    }
+
+    #[test]
+    fn removes_a_word() {
+        let src = "FROM a\nRUN pip install --no-cache-dir -r r.txt\n";
+        let df = parse(src).expect("parses");
+        let run = run_of(&df, 1);
+        let e = remove_word(&df, &run.commands[0], 2).expect("removable");
+        assert_eq!(
+            apply_edits(src, &[e]).expect("applies"),
+            "FROM a\nRUN pip install -r r.txt\n"
+        );
+    }
+}

@@ -1,0 +1,377 @@
+//! Applying the fixes rules attach to their findings.
+//!
+//! Rules compute [`Fix`]es from the lossless syntax tree (see [`edits`] for the helpers);
+//! this module applies them: non-overlapping fixes at once, over several rounds until
+//! none is left, and only keeps the result when every round re-parses and removed the
+//! findings it fixed without adding one of the same rule. Otherwise the text stays as
+//! it was and [`FixOutcome::rejected`] says why.
+
+pub mod apply;
+pub mod diff;
+pub mod edits;
+pub mod write;
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::span::{LineIndex, Span};
+use crate::syntax::ParseError;
+
+pub use apply::{apply_edits, EditError};
+pub use diff::unified_diff;
+pub use write::write_atomic;
+
+/// Rounds of fixing before giving up on fixes that keep overlapping.
+pub const MAX_ROUNDS: usize = 10;
+
+/// Which fixes to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FixOptions {
+    /// Also apply fixes marked [`Applicability::Unsafe`].
+    pub unsafe_fixes: bool,
+}
+
+impl FixOptions {
+    pub fn applies(&self, fix: &Fix) -> bool {
+        match fix.applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => self.unsafe_fixes,
+            Applicability::DisplayOnly => false,
+        }
+    }
+}
+
+/// A fix that was applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedFix {
+    pub code: &'static str,
+    pub title: String,
+    /// 1-based line of the finding, in the text the fix was applied to.
+    pub line: usize,
+}
+
+/// Why the file was left untouched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixRejection {
+    /// The rule whose fix failed, when one can be named.
+    pub code: Option<&'static str>,
+    /// 1-based line of the finding or of the problem.
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for FixRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.code, self.line) {
+            (Some(code), Some(line)) => write!(f, "{code} fix at line {line}: {}", self.reason),
+            (Some(code), None) => write!(f, "{code} fix: {}", self.reason),
+            (None, Some(line)) => write!(f, "line {line}: {}", self.reason),
+            (None, None) => f.write_str(&self.reason),
+        }
+    }
+}
+
+/// The result of fixing one text.
+#[derive(Debug, Clone)]
+pub struct FixOutcome {
+    /// The fixed text; equal to the input when nothing was applied or a check failed.
+    pub fixed: String,
+    /// Fixes applied, in order (empty when rejected).
+    pub applied: Vec<AppliedFix>,
+    /// Set when a check failed: the text was left untouched.
+    pub rejected: Option<FixRejection>,
+    /// Findings of the final text with a fix `options` would not apply because it is unsafe.
+    pub unsafe_available: usize,
+    /// Fixes still applicable after the last round (they kept overlapping others).
+    pub left_over: usize,
+}
+
+impl FixOutcome {
+    pub fn changed(&self) -> bool {
+        !self.applied.is_empty() && self.rejected.is_none()
+    }
+}
+
+/// Lints a source text and returns the findings that count (after suppressions and
+/// rule selection), so only fixes of reported findings are applied.
+pub type LintFn<'a> = dyn Fn(&str) -> Result<Vec<Diagnostic>, ParseError> + 'a;
+
+/// Fix `source` as far as `options` allow. Fails only when `source` itself does not parse.
+pub fn fix_source(
+    source: &str,
+    lint: &LintFn<'_>,
+    options: FixOptions,
+) -> Result<FixOutcome, ParseError> {
+    let mut text = source.to_string();
+    let mut diagnostics = lint(&text)?;
+    let mut applied = Vec::new();
+    let untouched = |rejection: FixRejection, diagnostics: &[Diagnostic]| FixOutcome {
+        fixed: source.to_string(),
+        applied: Vec::new(),
+        rejected: Some(rejection),
+        unsafe_available: count_unsafe(diagnostics, options),
+        left_over: 0,
+    };
+    for _ in 0..MAX_ROUNDS {
+        let lines = LineIndex::new(&text);
+        let chosen = choose(&diagnostics, options);
+        if chosen.is_empty() {
+            break;
+        }
+        let edits: Vec<Edit> = chosen
+            .iter()
+            .flat_map(|d| d.fix.iter().flat_map(|f| f.edits.iter().cloned()))
+            .collect();
+        let next = match apply_edits(&text, &edits) {
+            Ok(t) => t,
+            Err(e) => {
+                let culprit = chosen.first().copied();
+                return Ok(untouched(
+                    FixRejection {
+                        code: culprit.map(|d| d.code),
+                        line: culprit.map(|d| lines.line(d.span.start)),
+                        reason: format!("the fix's edits cannot be applied: {e}"),
+                    },
+                    &diagnostics,
+                ));
+            }
+        };
+        let after = match lint(&next) {
+            Ok(d) => d,
+            Err(e) => {
+                let titles: Vec<String> = chosen
+                    .iter()
+                    .map(|d| format!("{} at line {}", d.code, lines.line(d.span.start)))
+                    .collect();
+                return Ok(untouched(
+                    FixRejection {
+                        code: (chosen.len() == 1).then(|| chosen[0].code),
+                        line: Some(e.line),
+                        reason: format!(
+                            "the fixed text would not parse ({}; fixes: {})",
+                            e.message,
+                            titles.join(", ")
+                        ),
+                    },
+                    &diagnostics,
+                ));
+            }
+        };
+        if let Some(rejection) = verify(
+            &diagnostics,
+            &chosen,
+            &after,
+            &lines,
+            &LineIndex::new(&next),
+        ) {
+            return Ok(untouched(rejection, &diagnostics));
+        }
+        applied.extend(chosen.iter().map(|d| AppliedFix {
+            code: d.code,
+            title: d.fix.as_ref().map(|f| f.title.clone()).unwrap_or_default(),
+            line: lines.line(d.span.start),
+        }));
+        text = next;
+        diagnostics = after;
+    }
+    let left_over = choose(&diagnostics, options).len();
+    Ok(FixOutcome {
+        fixed: text,
+        applied,
+        rejected: None,
+        unsafe_available: count_unsafe(&diagnostics, options),
+        left_over,
+    })
+}
+
+fn count_unsafe(diagnostics: &[Diagnostic], options: FixOptions) -> usize {
+    diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| f.applicability == Applicability::Unsafe && !options.unsafe_fixes)
+        .count()
+}
+
+/// The applicable fixes of one round: in order of position, skipping any fix that has
+/// an edit conflicting with one already chosen (it gets its turn next round).
+fn choose(diagnostics: &[Diagnostic], options: FixOptions) -> Vec<&Diagnostic> {
+    let mut candidates: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| options.applies(f) && !f.edits.is_empty())
+        })
+        .collect();
+    candidates.sort_by_key(|d| {
+        let first = d
+            .fix
+            .as_ref()
+            .and_then(|f| f.edits.iter().map(|e| e.span.start).min())
+            .unwrap_or(0);
+        (first, d.code, d.span.start)
+    });
+    let mut taken: Vec<Span> = Vec::new();
+    let mut chosen = Vec::new();
+    for d in candidates {
+        let Some(fix) = &d.fix else { continue };
+        let clash = fix
+            .edits
+            .iter()
+            .any(|e| taken.iter().any(|t| apply::conflicts(*t, e.span)));
+        if clash {
+            continue;
+        }
+        taken.extend(fix.edits.iter().map(|e| e.span));
+        chosen.push(d);
+    }
+    chosen
+}
+
+fn count_by_message<'a>(
+    diagnostics: impl Iterator<Item = &'a Diagnostic>,
+) -> BTreeMap<(&'static str, &'a str), usize> {
+    let mut m = BTreeMap::new();
+    for d in diagnostics {
+        *m.entry((d.code, d.message.as_str())).or_default() += 1;
+    }
+    m
+}
+
+/// Each rule whose fixes were applied must have lost at least that many findings, and
+/// each fixed finding (by its message) must be gone.
+fn verify(
+    before: &[Diagnostic],
+    chosen: &[&Diagnostic],
+    after: &[Diagnostic],
+    lines: &LineIndex,
+    after_lines: &LineIndex,
+) -> Option<FixRejection> {
+    let before_by_message = count_by_message(before.iter());
+    let after_by_message = count_by_message(after.iter());
+    let fixed_by_message = count_by_message(chosen.iter().copied());
+    for d in chosen {
+        let key = (d.code, d.message.as_str());
+        let was = before_by_message.get(&key).copied().unwrap_or(0);
+        let now = after_by_message.get(&key).copied().unwrap_or(0);
+        let fixed = fixed_by_message.get(&key).copied().unwrap_or(0);
+        if now + fixed > was {
+            return Some(FixRejection {
+                code: Some(d.code),
+                line: Some(lines.line(d.span.start)),
+                reason: format!(
+                    "after the fix “{}” the finding is still reported: {}",
+                    d.fix.as_ref().map(|f| f.title.as_str()).unwrap_or(""),
+                    d.message
+                ),
+            });
+        }
+    }
+    let mut codes: Vec<&str> = chosen.iter().map(|d| d.code).collect();
+    codes.dedup();
+    for code in codes {
+        let was = before.iter().filter(|d| d.code == code).count();
+        let now = after.iter().filter(|d| d.code == code).count();
+        let fixed = chosen.iter().filter(|d| d.code == code).count();
+        if now + fixed > was {
+            let new = after
+                .iter()
+                .find(|d| d.code == code && !before.iter().any(|b| b.message == d.message));
+            return Some(FixRejection {
+                code: Some(code),
+                line: new.map(|d| after_lines.line(d.span.start)),
+                reason: match new {
+                    Some(d) => format!("the fixes would add a new {code} finding: {}", d.message),
+                    None => format!("the fixes would add a new {code} finding"),
+                },
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::pinning::unpinned_base_image::META;
+
+    /// A fake rule: every `RUN x` line is a finding whose fix turns it into `replacement`.
+    fn lint_with(
+        replacement: &'static str,
+    ) -> impl Fn(&str) -> Result<Vec<Diagnostic>, ParseError> {
+        move |text: &str| {
+            crate::syntax::parse(text)?;
+            let mut out = Vec::new();
+            let mut at = 0;
+            for line in text.split_inclusive('\n') {
+                if line.trim_end() == "RUN x" {
+                    let span = Span::new(at, at + 5);
+                    out.push(Diagnostic::new(&META, span, "x").with_fix(Fix {
+                        title: "replace x".into(),
+                        applicability: Applicability::Safe,
+                        edits: vec![Edit {
+                            span,
+                            replacement: replacement.to_string(),
+                        }],
+                    }));
+                }
+                at += line.len();
+            }
+            Ok(out)
+        }
+    }
+
+    #[test]
+    fn applies_every_fix_and_is_idempotent() {
+        let lint = lint_with("RUN y");
+        let out = fix_source("FROM a\nRUN x\nRUN x\n", &lint, FixOptions::default()).expect("ok");
+        assert_eq!(out.fixed, "FROM a\nRUN y\nRUN y\n");
+        assert_eq!(out.applied.len(), 2);
+        let again = fix_source(&out.fixed, &lint, FixOptions::default()).expect("ok");
+        assert!(!again.changed());
+        assert_eq!(again.fixed, out.fixed);
+    }
+
+    #[test]
+    fn leaves_the_text_untouched_when_the_fix_would_not_parse() {
+        let lint = lint_with("RUN <<EOF");
+        let src = "FROM a\nRUN x\n";
+        let out = fix_source(src, &lint, FixOptions::default()).expect("ok");
+        assert_eq!(out.fixed, src);
+        let why = out.rejected.expect("rejected").to_string();
+        assert!(why.contains("would not parse"), "{why}");
+        assert!(why.contains("unterminated heredoc"), "{why}");
+    }
+
+    #[test]
+    fn leaves_the_text_untouched_when_the_finding_stays() {
+        let lint = lint_with("RUN x");
+        let src = "FROM a\nRUN x\n";
+        let out = fix_source(src, &lint, FixOptions::default()).expect("ok");
+        assert_eq!(out.fixed, src);
+        assert!(out
+            .rejected
+            .expect("rejected")
+            .to_string()
+            .contains("still reported"));
+    }
+
+    #[test]
+    fn unsafe_fixes_wait_for_the_option() {
+        let lint = |text: &str| {
+            let mut d = lint_with("RUN y")(text)?;
+            for x in &mut d {
+                if let Some(f) = x.fix.as_mut() {
+                    f.applicability = Applicability::Unsafe;
+                }
+            }
+            Ok(d)
+        };
+        let src = "FROM a\nRUN x\n";
+        let out = fix_source(src, &lint, FixOptions::default()).expect("ok");
+        assert_eq!(out.fixed, src);
+        assert_eq!(out.unsafe_available, 1);
+        let out = fix_source(src, &lint, FixOptions { unsafe_fixes: true }).expect("ok");
+        assert_eq!(out.fixed, "FROM a\nRUN y\n");
+    }
+}
