@@ -57,9 +57,10 @@ impl Rule for AptCacheMountIncomplete {
                 // Everything that ran up to and including this RUN in the image.
                 let history: Vec<&Node> = layers[..=position].iter().map(|(_, n)| *n).collect();
                 let commands = common::manager_commands(run);
+                let dnf5 = fedora_with_dnf5(ctx, stage.index);
                 check_apt(&mounts, &commands, &history, out);
                 for manager in RPM_FAMILY {
-                    check_rpm(manager, node, &mounts, &commands, &history, out);
+                    check_rpm(manager, node, dnf5, &mounts, &commands, &history, out);
                 }
             }
         }
@@ -194,6 +195,7 @@ fn check_apt(
 fn check_rpm(
     manager: PackageManager,
     node: &Node,
+    dnf5: bool,
     mounts: &[(&Mount, String)],
     commands: &[ManagerCommand<'_>],
     history: &[&Node],
@@ -220,6 +222,22 @@ fn check_rpm(
         return;
     };
     let name = manager.display_name();
+    if dnf5 && manager == PackageManager::Dnf && !common::overlaps(target, DNF5_CACHE_DIR) {
+        out.push(
+            Diagnostic::new(
+                &META,
+                mount.span,
+                format!(
+                    "Fedora 41 and later run dnf5, which keeps its cache in `{DNF5_CACHE_DIR}`: the cache mount at `{target}` holds nothing"
+                ),
+            )
+            .with_label(install.command.span, "dnf5 install")
+            .with_help(format!(
+                "mount `--mount=type=cache,target={DNF5_CACHE_DIR},sharing=locked` and pass `--setopt=keepcache=True`"
+            )),
+        );
+        return;
+    }
     if !is_locked(mount) {
         out.push(
             Diagnostic::new(
@@ -253,6 +271,29 @@ fn check_rpm(
         .with_label(install.command.span, format!("{name} install"))
         .with_help(format!("keep the packages: {}", keep.advice)),
     );
+}
+
+/// dnf5's system cache folder (dnf5-caching(7): <https://dnf5.readthedocs.io/en/latest/misc/caching.7.html>).
+const DNF5_CACHE_DIR: &str = "/var/cache/libdnf5";
+
+/// Whether the stage is built on Fedora 41 or later, where `dnf` is dnf5
+/// (<https://fedoraproject.org/wiki/Changes/SwitchToDnf5>).
+fn fedora_with_dnf5(ctx: &LintContext<'_>, stage: usize) -> bool {
+    let graph = ctx.graph;
+    let Some(root) = graph.lineage(stage).first().copied() else {
+        return false;
+    };
+    let Some(crate::graph::Base::Image { image }) = graph.stages.get(root).map(|s| &s.base) else {
+        return false;
+    };
+    let name = image.name.rsplit('/').next().unwrap_or(&image.name);
+    name.eq_ignore_ascii_case("fedora")
+        && image
+            .tag
+            .as_deref()
+            .and_then(|t| t.split(['.', '-']).next())
+            .and_then(|m| m.parse::<u32>().ok())
+            .is_some_and(|major| major >= 41)
 }
 
 /// Whether a setting or flag in the image's history enables keeping packages, or a COPY
