@@ -31,6 +31,8 @@ pub enum Command {
     },
     /// Predict which instructions a change rebuilds, and why.
     Explain(ExplainArgs),
+    /// List every CI image build with its cache imports and exports, and its findings.
+    Ci(CiArgs),
     /// Inspect how layerlint reads a file.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -73,6 +75,9 @@ pub struct CheckArgs {
     /// Ignore every config file.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// Do not lint CI workflows (`.github/workflows/*.yml`) and bake files.
+    #[arg(long)]
+    pub no_ci: bool,
     /// The file name to report for stdin (`-`).
     #[arg(long)]
     pub stdin_filename: Option<String>,
@@ -124,6 +129,15 @@ pub struct ExplainArgs {
     /// Also predict the rebuild after applying every available fix (safe and unsafe).
     #[arg(long)]
     pub compare_fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// Repository folders, workflow files or bake files. Defaults to the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
 }
 
 #[derive(Debug, Args)]

@@ -23,7 +23,7 @@ use layerlint::fix::{self, FixOptions, FixOutcome};
 use layerlint::output::{FileError, FileReport, Format, Report};
 use layerlint::rules::{self, RuleMeta};
 use layerlint::settings::{self, Settings};
-use layerlint::{discover, graph, lint, syntax};
+use layerlint::{ci, discover, graph, lint, syntax};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -62,6 +62,7 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         },
         Command::Debug(cmd) => debug(cmd),
         Command::Explain(args) => explain(args),
+        Command::Ci(args) => ci_report(args),
     }
 }
 
@@ -281,7 +282,25 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
             disk_paths.push(p.clone());
         }
     }
-    let (files, errors) = discover::discover(&disk_paths);
+    // Workflows and bake files named on the command line are CI inputs, not Dockerfiles.
+    let (explicit_ci, disk_paths): (Vec<PathBuf>, Vec<PathBuf>) = disk_paths
+        .into_iter()
+        .partition(|p| p.is_file() && ci::is_ci_file(p));
+    let ci_enabled = !args.no_ci && root_config(&args).and_then(|c| c.ci) != Some(false);
+    let ci_files: Vec<PathBuf> = if ci_enabled {
+        let mut found = explicit_ci;
+        found.extend(ci::discover_ci_files(&disk_paths));
+        found.sort();
+        found.dedup();
+        found
+    } else {
+        Vec::new()
+    };
+    let (files, errors) = if disk_paths.is_empty() && !ci_files.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        discover::discover(&disk_paths)
+    };
     for e in errors {
         reports.push(FileReport::failed(
             e.path.display().to_string(),
@@ -290,7 +309,7 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
         ));
     }
     let explicit_dirs: Vec<&PathBuf> = disk_paths.iter().filter(|p| p.is_dir()).collect();
-    if files.is_empty() && inputs.is_empty() && reports.is_empty() {
+    if files.is_empty() && inputs.is_empty() && reports.is_empty() && ci_files.is_empty() {
         let shown: Vec<String> = explicit_dirs
             .iter()
             .map(|p| p.display().to_string())
@@ -410,6 +429,21 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
     }
 
     let mut fail_level_hit = false;
+    if !ci_files.is_empty() {
+        let root_settings = base.with_config(root_config(&args).as_ref());
+        let repo_root = match paths.as_slice() {
+            [only] if only.is_dir() => Some(only.clone()),
+            _ => None,
+        };
+        for report in lint_ci(&ci_files, repo_root.as_deref(), &root_settings) {
+            if let Some(level) = root_settings.fail_level() {
+                if report.diagnostics.iter().any(|d| d.severity >= level) {
+                    fail_level_hit = true;
+                }
+            }
+            reports.push(report);
+        }
+    }
     let mut fixed_files = Vec::new();
     for (r, fail_level, fixed) in results {
         if let Some(level) = fail_level {
@@ -463,6 +497,87 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The config that applies to the run as a whole (CI files, the `ci` key): `--config`, or
+/// the nearest `.layerlint.toml` above the current folder.
+fn root_config(args: &CheckArgs) -> Option<settings::Config> {
+    if args.no_config {
+        return None;
+    }
+    let path = match &args.config {
+        Some(p) => p.clone(),
+        None => settings::discover(&absolute(Path::new(".")))?,
+    };
+    settings::load(&path).ok()
+}
+
+/// Lint CI workflows and bake files together: some rules look across files.
+fn lint_ci(files: &[PathBuf], repo_root: Option<&Path>, settings: &Settings) -> Vec<FileReport> {
+    let mut reports = Vec::new();
+    let mut sources = Vec::new();
+    for f in files {
+        match read_text(f) {
+            Ok(text) => sources.push((f.clone(), text)),
+            Err(e) => reports.push(FileReport::failed(f.display().to_string(), "", e)),
+        }
+    }
+    let enabled = |code: &str| settings.selection().is_enabled(code);
+    let results = ci::lint_repo(&sources, repo_root, &enabled);
+    for ((path, source), (_, result)) in sources.into_iter().zip(results) {
+        let display = path.display().to_string();
+        reports.push(match result {
+            Ok(diags) => {
+                let diags = diags
+                    .into_iter()
+                    .filter(|d| settings.is_enabled(d.code, &path))
+                    .map(|mut d| {
+                        if let Some(sev) = settings.selection().severity_override(d.code) {
+                            d.severity = sev;
+                        }
+                        d
+                    })
+                    .collect();
+                FileReport::new(display, source, diags)
+            }
+            Err(e) => FileReport::failed(
+                display,
+                source,
+                FileError::parse(e.message, Some(e.line), Some(e.column)),
+            ),
+        });
+    }
+    reports
+}
+
+fn ci_report(args: cli::CiArgs) -> miette::Result<ExitCode> {
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let (mut files, rest): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .iter()
+        .cloned()
+        .partition(|p| p.is_file() && ci::is_ci_file(p));
+    files.extend(ci::discover_ci_files(&rest));
+    files.sort();
+    files.dedup();
+    let mut sources = Vec::new();
+    for f in &files {
+        let text = read_text(f).map_err(|e| miette!("{}: {}", f.display(), e.message))?;
+        sources.push((f.clone(), text));
+    }
+    let repo_root = match paths.as_slice() {
+        [only] if only.is_dir() => Some(only.as_path()),
+        _ => None,
+    };
+    let (report, _) = ci::lint_and_report(&sources, repo_root, &|_| true);
+    let text = match args.format {
+        ExplainFormat::Text => ci::report::render_text(&report),
+        ExplainFormat::Json => ci::report::render_json(&report),
+    };
+    write_stdout(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn absolute(dir: &Path) -> PathBuf {

@@ -43,7 +43,11 @@ fn replay(target: &str, data: &[u8]) {
 fn fuzz_crashers_no_longer_crash() {
     let mut failures = Vec::new();
     for path in crashers() {
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let target = name.split('-').next().unwrap_or_default().to_string();
         let data = fs::read(&path).expect("readable crasher");
         if let Err(e) = panic::catch_unwind(|| replay(&target, &data)) {
@@ -55,5 +59,9 @@ fn fuzz_crashers_no_longer_crash() {
             failures.push(format!("{name}: {message}"));
         }
     }
-    assert!(failures.is_empty(), "crashers still crash:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "crashers still crash:\n{}",
+        failures.join("\n")
+    );
 }

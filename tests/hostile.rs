@@ -303,7 +303,11 @@ fn reports_binary_file_at_its_first_non_text_byte() {
     write(dir.path(), "app.Dockerfile", &elf);
     assert_reported_in_every_format(dir.path(), "app.Dockerfile", Some(1));
     // Text with a NUL on line 3.
-    write(dir.path(), "nul.Dockerfile", "FROM alpine:3.20\nRUN true\nRUN \0\n");
+    write(
+        dir.path(),
+        "nul.Dockerfile",
+        "FROM alpine:3.20\nRUN true\nRUN \0\n",
+    );
     assert_reported_in_every_format(dir.path(), "nul.Dockerfile", Some(3));
 }
 

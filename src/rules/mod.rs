@@ -82,6 +82,15 @@ pub fn registry() -> &'static [&'static dyn Rule] {
     ]
 }
 
+/// The options a rule reads from `[rules.<CODE>]` besides `severity`.
+pub fn options_of(code: &str) -> &'static [&'static str] {
+    match code {
+        "LL102" => &["names"],
+        "LL301" => &["require"],
+        _ => &[],
+    }
+}
+
 /// Find a rule by code (`LL101`) or name (`volatile-copy-before-install`), case-insensitively.
 pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
     registry().iter().copied().find(|r| {

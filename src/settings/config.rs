@@ -73,6 +73,8 @@ struct RawConfig {
     rules: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     #[serde(default)]
     per_file_ignores: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    /// `ci = false` turns off linting of CI workflows and bake files.
+    ci: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -93,6 +95,8 @@ pub struct Config {
     pub fail_level: Option<FailLevel>,
     /// Patterns relative to [`Config::base_dir`], with the rules they silence.
     pub per_file_ignores: Vec<(glob::Pattern, Vec<Selector>)>,
+    /// Whether CI workflows and bake files are linted (`None`: not said, so yes).
+    pub ci: Option<bool>,
     rules: BTreeMap<&'static str, RuleSettings>,
     /// Kept to turn option spans into line/column when a rule reads a bad option.
     source: String,
@@ -185,8 +189,26 @@ impl Config {
                                 .to_string(),
                         )
                     })?);
-                } else {
+                } else if rules::options_of(code).contains(&option.get_ref().as_str()) {
                     settings.options.insert(option.into_inner(), value);
+                } else {
+                    let known = rules::options_of(code);
+                    return Err(at(
+                        Some(option.span()),
+                        if known.is_empty() {
+                            format!("unknown option `{}`: rule {code} has no options besides `severity`", option.get_ref())
+                        } else {
+                            format!(
+                                "unknown option `{}` for rule {code} (expected `severity` or {})",
+                                option.get_ref(),
+                                known
+                                    .iter()
+                                    .map(|k| format!("`{k}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        },
+                    ));
                 }
             }
             rule_settings.insert(code, settings);
@@ -210,6 +232,7 @@ impl Config {
             ignore: selectors(&raw.ignore)?,
             fail_level,
             per_file_ignores,
+            ci: raw.ci,
             rules: rule_settings,
             source: text.to_string(),
             lines,

@@ -187,12 +187,7 @@ fn check_run(rc: &RunCtx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn build_report(
-    rc: &RunCtx<'_>,
-    command: &Command,
-    message: String,
-    help: String,
-) -> Diagnostic {
+fn build_report(rc: &RunCtx<'_>, command: &Command, message: String, help: String) -> Diagnostic {
     let inst = &rc.ctx.file.instructions[rc.node.instruction];
     Diagnostic::new(&META, inst.keyword_word.span, message)
         .with_label(command.span, "builds without a warm cache")

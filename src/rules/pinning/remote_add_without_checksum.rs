@@ -34,22 +34,28 @@ impl Rule for RemoteAddWithoutChecksum {
                     continue;
                 }
                 for source in &copy.sources {
+                    if !matches!(
+                        source.kind,
+                        SourceKind::Url | SourceKind::Git | SourceKind::Context
+                    ) {
+                        continue;
+                    }
+                    // The expanded value decides: `ADD $URL`, a quoted URL and the query
+                    // form `repo.git?tag=v1` are only recognisable once expanded.
                     let value = source.path.as_deref().unwrap_or(&source.raw);
-                    let diag = match source.kind {
-                        // The query form (`repo.git?tag=v1`) is a Git source too.
-                        SourceKind::Url if is_git_query_url(value) => {
-                            if git_commit_pinned(value) {
-                                continue;
-                            }
-                            git_finding(&source.raw)
+                    let value = value.trim_matches(|c| c == '"' || c == '\'');
+                    let diag = if is_git_url(value) {
+                        // A ref whose variable has no static value may well be a commit.
+                        if git_commit_pinned(value)
+                            || split_git_ref(value).1.is_some_and(|r| r.contains('$'))
+                        {
+                            continue;
                         }
-                        SourceKind::Url => url_finding(&source.raw, value),
-                        SourceKind::Git if !git_commit_pinned(value) => git_finding(&source.raw),
-                        // `ADD $URL`: the kind is known once the variable is expanded.
-                        SourceKind::Context if is_http_url(value) => {
-                            url_finding(&source.raw, value)
-                        }
-                        _ => continue,
+                        git_finding(&source.raw, value)
+                    } else if is_http_url(value) {
+                        url_finding(&source.raw, value)
+                    } else {
+                        continue;
                     };
                     out.push(diag.with_span(source.span));
                 }
@@ -86,23 +92,28 @@ fn url_finding(raw: &str, url: &str) -> Pending {
     }
 }
 
-fn git_finding(raw: &str) -> Pending {
-    let (repo, reference) = split_git_ref(raw);
+fn git_finding(raw: &str, value: &str) -> Pending {
+    let (repo, reference) = split_git_ref(value);
+    let shown = if raw == value {
+        format!("`ADD {raw}`")
+    } else {
+        format!("`ADD {raw}` (`{value}`)")
+    };
     let message = match reference {
         None => format!(
-            "`ADD {raw}` follows the default branch: BuildKit resolves it again on every build, and the layer changes with every push"
+            "{shown} follows the default branch: BuildKit resolves it again on every build, and the layer changes with every push"
         ),
         Some(r) if r.len() >= 7 && r.chars().all(|c| c.is_ascii_hexdigit()) => format!(
-            "`ADD {raw}` names `{r}`, an abbreviated commit id: only a full id is used as is, so BuildKit asks the remote to resolve it on every build"
+            "{shown} names `{r}`, an abbreviated commit id: only a full id is used as is, so BuildKit asks the remote to resolve it on every build"
         ),
         Some(r) => format!(
-            "`ADD {raw}` names `{r}`, a branch or tag that can move: BuildKit resolves it again on every build, and the layer changes when it moves"
+            "{shown} names `{r}`, a branch or tag that can move: BuildKit resolves it again on every build, and the layer changes when it moves"
         ),
     };
     Pending {
         message,
         help: format!(
-            "pin a full commit: `ADD {repo}#<40-hex commit>` or `ADD --checksum=<40-hex commit> {raw} …`"
+            "pin a full commit: `ADD {repo}#<40-hex commit>`, or keep the ref and add `--checksum=<commit>` (Dockerfile 1.16+)"
         ),
     }
 }
@@ -112,11 +123,15 @@ fn is_http_url(value: &str) -> bool {
     lower.starts_with("https://") || lower.starts_with("http://")
 }
 
-/// `https://host/repo.git?ref=…` (Dockerfile 1.18 query form).
-fn is_git_query_url(value: &str) -> bool {
-    value
-        .split_once('?')
-        .is_some_and(|(repo, _)| repo.to_ascii_lowercase().ends_with(".git"))
+/// A Git repository as `ADD` reads one: `git@host:…`, `git://…`, `ssh://…`, or an HTTP(S)
+/// URL whose path ends in `.git` (before a `#ref` fragment or a `?ref=` query).
+fn is_git_url(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if lower.starts_with("git@") || lower.starts_with("git://") || lower.starts_with("ssh://") {
+        return true;
+    }
+    let path = lower.split(['#', '?']).next().unwrap_or("");
+    is_http_url(&lower) && path.trim_end_matches('/').ends_with(".git")
 }
 
 /// `repo.git#ref:subdir` → (`repo.git`, `ref`); the query form `?ref=…&tag=…` gives its ref.
