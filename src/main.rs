@@ -349,79 +349,82 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
         Mutex::new(BTreeMap::new());
     let config_errors: Mutex<Vec<miette::Report>> = Mutex::new(Vec::new());
 
-    let results: Vec<(FileReport, Option<Severity>, Option<FixedFile>)> = inputs
-        .into_par_iter()
-        .map(|input| {
-            let config = if args.no_config {
-                None
-            } else if let Some(c) = &explicit_config {
-                Some(c.clone())
+    let lint_input = |input: Input| {
+        let config = if args.no_config {
+            None
+        } else if let Some(c) = &explicit_config {
+            Some(c.clone())
+        } else {
+            let dir = input
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let mut cache = found_configs.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(c) = cache.get(&dir) {
+                c.clone()
             } else {
-                let dir = input
-                    .path
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default();
-                let mut cache = found_configs.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(c) = cache.get(&dir) {
-                    c.clone()
+                let c = match settings::discover(&absolute(&dir)) {
+                    Some(path) => match settings::load(&path) {
+                        Ok(c) => Some(c),
+                        Err(e) => {
+                            config_errors
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .push(config_error(e));
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                cache.insert(dir, c.clone());
+                c
+            }
+        };
+        let settings = base.with_config(config.as_ref());
+        let is_stdin = input.stdin.is_some();
+        let text = match input.stdin {
+            Some(t) => t,
+            None => read_text(&input.path),
+        };
+        let source = match text {
+            Ok(s) => s,
+            Err(e) => {
+                return (FileReport::failed(input.display, "", e), None, None);
+            }
+        };
+        let context_dir = args.context.clone().or_else(|| {
+            input.path.parent().map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".").to_path_buf()
                 } else {
-                    let c = match settings::discover(&absolute(&dir)) {
-                        Some(path) => match settings::load(&path) {
-                            Ok(c) => Some(c),
-                            Err(e) => {
-                                config_errors
-                                    .lock()
-                                    .unwrap_or_else(|e| e.into_inner())
-                                    .push(config_error(e));
-                                None
-                            }
-                        },
-                        None => None,
-                    };
-                    cache.insert(dir, c.clone());
-                    c
+                    p.to_path_buf()
                 }
-            };
-            let settings = base.with_config(config.as_ref());
-            let is_stdin = input.stdin.is_some();
-            let text = match input.stdin {
-                Some(t) => t,
-                None => read_text(&input.path),
-            };
-            let source = match text {
-                Ok(s) => s,
-                Err(e) => {
-                    return (FileReport::failed(input.display, "", e), None, None);
-                }
-            };
-            let context_dir = args.context.clone().or_else(|| {
-                input.path.parent().map(|p| {
-                    if p.as_os_str().is_empty() {
-                        Path::new(".").to_path_buf()
-                    } else {
-                        p.to_path_buf()
-                    }
-                })
-            });
-            let (report, fail_level, outcome) = lint_one(
-                &input.display,
-                &input.path,
-                source,
-                context_dir.as_deref(),
-                &settings,
-                fix_options,
-            );
-            let fixed = outcome.map(|(original, outcome)| FixedFile {
-                display: input.display.clone(),
-                path: input.path.clone(),
-                stdin: is_stdin,
-                original,
-                outcome,
-            });
-            (report, fail_level, fixed)
-        })
-        .collect();
+            })
+        });
+        let (report, fail_level, outcome) = lint_one(
+            &input.display,
+            &input.path,
+            source,
+            context_dir.as_deref(),
+            &settings,
+            fix_options,
+        );
+        let fixed = outcome.map(|(original, outcome)| FixedFile {
+            display: input.display.clone(),
+            path: input.path.clone(),
+            stdin: is_stdin,
+            original,
+            outcome,
+        });
+        (report, fail_level, fixed)
+    };
+    // One file (the pre-commit case) skips starting the thread pool.
+    let results: Vec<(FileReport, Option<Severity>, Option<FixedFile>)> = if inputs.len() <= 1 {
+        inputs.into_iter().map(lint_input).collect()
+    } else {
+        inputs.into_par_iter().map(lint_input).collect()
+    };
 
     let errors = config_errors.into_inner().unwrap_or_default();
     if let Some(first) = errors.into_iter().next() {

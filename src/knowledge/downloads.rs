@@ -90,7 +90,7 @@ fn is_python(program: &str) -> bool {
 }
 
 /// Whether `cmd` runs the script it reads from standard input: `sh`, `bash -s -- -y`,
-/// `sudo bash -`, `python3 -`, `php -- --install-dir=/usr/bin`; not `sh -c '…'` nor
+/// `sudo bash -`, `bash /dev/stdin`, `python3 -`, `php -- --install-dir=/usr/bin`; not `sh -c '…'` nor
 /// `bash install.sh`.
 pub fn runs_stdin_script(cmd: &SimpleCommand) -> bool {
     let Some(program) = cmd.program() else {
@@ -122,6 +122,8 @@ pub fn runs_stdin_script(cmd: &SimpleCommand) -> bool {
             "-c" | "-e" | "-m" | "-r" | "--eval" => return false,
             "-W" | "-X" | "-d" => i += 1,
             a if a.starts_with('-') && a.len() > 1 => {}
+            // `bash /dev/stdin -v latest` names standard input as the script file.
+            "/dev/stdin" | "/dev/fd/0" => return true,
             // A script file.
             _ => return false,
         }

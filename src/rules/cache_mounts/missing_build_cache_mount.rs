@@ -462,11 +462,10 @@ fn next_build(rc: &RunCtx<'_>, index: usize, command: &Command) -> Option<Diagno
 
 /// `npm run build`, `yarn build`, `pnpm build`, `bun run build`.
 fn is_build_script(words: &[&str]) -> bool {
-    match words {
-        [_, "run", "build", ..] => true,
-        ["yarn" | "pnpm", "build", ..] => true,
-        _ => false,
-    }
+    matches!(
+        words,
+        [_, "run", "build", ..] | ["yarn" | "pnpm", "build", ..]
+    )
 }
 
 /// Whether the build context's `package.json` has a `build` script running `next build`.

@@ -83,9 +83,7 @@ impl Rule for RuntimeFilesInCacheMount {
 /// Whether anything after `position` in the stage, or a later stage, can read `dir`.
 fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Span>> {
     let graph = rc.ctx.graph;
-    let Some(stage) = graph.stages.get(rc.stage) else {
-        return None;
-    };
+    let stage = graph.stages.get(rc.stage)?;
     for node in stage.nodes.iter().skip(position + 1) {
         let NodeKind::Run(run) = &node.kind else {
             continue;

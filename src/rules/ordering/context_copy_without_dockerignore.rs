@@ -39,12 +39,16 @@ impl Rule for ContextCopyWithoutDockerignore {
                 };
                 for mc in common::manager_commands(run) {
                     let inv = &mc.invocation;
-                    if matches!(
-                        inv.kind,
-                        InvocationKind::DependencyInstall
-                            | InvocationKind::ProjectInstall
-                            | InvocationKind::Build
-                    ) {
+                    // Only work on the project itself says which local folders it has:
+                    // `npm install -g azurite` or `pip install awscli` creates none.
+                    let on_project = match inv.kind {
+                        InvocationKind::DependencyInstall => {
+                            inv.from_manifest || inv.installs_local_project
+                        }
+                        InvocationKind::ProjectInstall | InvocationKind::Build => true,
+                        _ => false,
+                    };
+                    if on_project {
                         for m in std::iter::once(inv.manager).chain(inv.caches.iter().copied()) {
                             if !managers.contains(&m) {
                                 managers.push(m);
@@ -114,7 +118,8 @@ fn finding(
     let (message, help) = match ignore_name {
         None => (
             format!(
-                "`{shown}` copies the whole build context, which has no `.dockerignore`: {list} reach the layer, so {invalidated_by} invalidates it"
+                "`{shown}` copies the whole build context, which has no `.dockerignore`: {list} {} the layer, so {invalidated_by} invalidates it",
+                if missing.len() == 1 { "reaches" } else { "reach" }
             ),
             format!("add a `.dockerignore` at the context root that lists {list}"),
         ),
