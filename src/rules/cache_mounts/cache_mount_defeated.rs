@@ -1,4 +1,5 @@
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::fix::edits;
 use crate::graph::{Command, Node, NodeKind, RunInfo};
 use crate::knowledge::mount_facts::APT_ARCHIVES_DIR;
 use crate::knowledge::{classify, Invocation, InvocationKind, PackageManager, ROOT_HOME};
@@ -16,7 +17,7 @@ pub static META: RuleMeta = RuleMeta {
     default_severity: Severity::Warning,
     summary: "A RUN empties or turns off the cache its own cache mount is there to keep",
     doc: include_str!("../../../rules/LL202.md"),
-    fixable: false,
+    fixable: true,
     default_enabled: true,
     experimental: false,
 };
@@ -67,7 +68,31 @@ impl Rule for CacheMountDefeated {
                         continue;
                     };
                     let manager = inv.as_ref().map(|i| i.manager.display_name());
-                    out.push(report(command, manager, defeat, mount_span, &target));
+                    let inst = &ctx.file.instructions[node.instruction];
+                    let edit = match &defeat {
+                        Defeat::Cleans => run
+                            .commands
+                            .iter()
+                            .position(|c| std::ptr::eq(c, command))
+                            .and_then(|i| edits::remove_command(ctx.file, inst, run, i)),
+                        Defeat::Flag(flag) => command
+                            .cmd
+                            .words
+                            .iter()
+                            .position(|w| &w.value == flag)
+                            .and_then(|i| edits::remove_word(ctx.file, command, i)),
+                        Defeat::Env(_) => None,
+                    };
+                    let mut diag = report(command, manager, defeat, mount_span, &target);
+                    if let Some(e) = edit {
+                        diag = diag.with_fix(Fix {
+                            title: format!("Remove `{}`", ctx.file.text(e.span).trim()),
+                            // The mount never reaches the image: dropping the cleanup keeps it the same.
+                            applicability: Applicability::Safe,
+                            edits: vec![e],
+                        });
+                    }
+                    out.push(diag);
                 }
             }
         }
