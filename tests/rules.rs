@@ -23,15 +23,22 @@ fn lint_with(
     linted.diagnostics
 }
 
-/// The ```dockerfile blocks under a `## <heading>` of a rule doc.
-fn doc_blocks(doc: &str, heading: &str) -> Vec<String> {
+/// The ```dockerfile blocks under a `## <heading>` of a rule doc, each with the
+/// ```dockerignore block written before it in that section, if any.
+fn doc_blocks(doc: &str, heading: &str) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     let mut in_section = false;
     let mut block: Option<String> = None;
+    let mut is_ignore = false;
+    let mut ignore: Option<String> = None;
     for line in doc.lines() {
         if let Some(b) = block.as_mut() {
             if line.starts_with("```") {
-                out.push(std::mem::take(b));
+                if is_ignore {
+                    ignore = Some(std::mem::take(b));
+                } else {
+                    out.push((std::mem::take(b), ignore.take()));
+                }
                 block = None;
             } else {
                 b.push_str(line);
@@ -43,11 +50,22 @@ fn doc_blocks(doc: &str, heading: &str) -> Vec<String> {
             in_section = h.trim() == heading;
             continue;
         }
-        if in_section && line.trim_start() == "```dockerfile" {
+        let fence = line.trim_start();
+        if in_section && (fence == "```dockerfile" || fence == "```dockerignore") {
+            is_ignore = fence == "```dockerignore";
             block = Some(String::new());
         }
     }
     out
+}
+
+/// An empty build context for a doc example, holding the example's `.dockerignore` if it has one.
+fn example_context(dockerignore: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary context folder");
+    if let Some(text) = dockerignore {
+        std::fs::write(dir.path().join(".dockerignore"), text).expect("write .dockerignore");
+    }
+    dir
 }
 
 fn metas() -> Vec<&'static RuleMeta> {
@@ -119,8 +137,10 @@ fn documented_bad_examples_fire_and_good_examples_are_silent() {
             "{}: no dockerfile block under ## Example",
             m.code
         );
-        for (i, src) in bad.iter().enumerate() {
-            let diags = lint_with(m.code, Path::new("Dockerfile"), src, None);
+        for (i, (src, ignore)) in bad.iter().enumerate() {
+            let context = example_context(ignore.as_deref());
+            let dockerfile = context.path().join("Dockerfile");
+            let diags = lint_with(m.code, &dockerfile, src, Some(context.path()));
             assert!(
                 diags.iter().any(|d| d.code == m.code),
                 "{}: bad example #{i} does not fire:\n{src}",
@@ -133,8 +153,10 @@ fn documented_bad_examples_fire_and_good_examples_are_silent() {
             "{}: no dockerfile block under ## Use instead",
             m.code
         );
-        for (i, src) in good.iter().enumerate() {
-            let diags = lint_with(m.code, Path::new("Dockerfile"), src, None);
+        for (i, (src, ignore)) in good.iter().enumerate() {
+            let context = example_context(ignore.as_deref());
+            let dockerfile = context.path().join("Dockerfile");
+            let diags = lint_with(m.code, &dockerfile, src, Some(context.path()));
             assert!(
                 diags.iter().all(|d| d.code != m.code),
                 "{}: good example #{i} fires: {:?}\n{src}",

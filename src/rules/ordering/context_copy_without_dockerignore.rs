@@ -1,3 +1,5 @@
+use std::path::Path;
+
 use crate::context::BuildContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{NodeKind, SourceKind};
@@ -30,6 +32,9 @@ impl Rule for ContextCopyWithoutDockerignore {
         let Some(context) = ctx.context else {
             return;
         };
+        if builds_from_a_parent_folder(ctx, context) {
+            return;
+        }
         for stage in &ctx.graph.stages {
             let layers = ctx.graph.layers(stage.index);
             let mut managers: Vec<PackageManager> = Vec::new();
@@ -157,7 +162,9 @@ fn missing_exclusions(context: &BuildContext, managers: &[PackageManager]) -> Ve
         .dockerignore
         .as_ref()
         .is_some_and(|ignore| ignore.excludes_dir(VCS_DIR));
-    if !vcs_excluded {
+    // Only a context that is a checkout's root holds `.git`; a service folder of a monorepo
+    // built with its own folder as context, or an exported tree, sends none.
+    if !vcs_excluded && context.dir.join(VCS_DIR).exists() {
         missing.push(VCS_DIR);
     }
     for manager in managers {
@@ -174,4 +181,99 @@ fn missing_exclusions(context: &BuildContext, managers: &[PackageManager]) -> Ve
         }
     }
     missing
+}
+
+/// Whether the Dockerfile, linted with its own folder as context, is probably built from a
+/// parent folder instead (`docker build -f docker/Dockerfile .`): its folder has no ignore
+/// file but a parent up to the checkout's root has one. Then the real context is unknown.
+fn builds_from_a_parent_folder(ctx: &LintContext<'_>, context: &BuildContext) -> bool {
+    if context.ignore_file.is_some() {
+        return false;
+    }
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let dockerfile_dir = match ctx.path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Some(dir) = canonical(&context.dir) else {
+        return false;
+    };
+    if canonical(dockerfile_dir).as_deref() != Some(dir.as_path()) {
+        return false;
+    }
+    // A checkout's root is as far as a context reaches; two levels cover `docker/Dockerfile`
+    // and `build/docker/Dockerfile` layouts.
+    for parent in dir.ancestors().skip(1).take(2) {
+        if parent.join(".dockerignore").is_file() {
+            return true;
+        }
+        if parent.join(VCS_DIR).exists() {
+            break;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(dir: &std::path::Path) -> BuildContext {
+        BuildContext::load(dir, None).expect("context folder exists")
+    }
+
+    #[test]
+    fn git_folder_counts_only_when_the_context_has_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        assert!(missing_exclusions(&context(dir.path()), &[]).is_empty());
+        std::fs::create_dir(dir.path().join(".git")).expect("create .git");
+        assert_eq!(missing_exclusions(&context(dir.path()), &[]), vec![".git"]);
+        std::fs::write(dir.path().join(".dockerignore"), ".git\n").expect("write ignore");
+        assert!(missing_exclusions(&context(dir.path()), &[]).is_empty());
+        std::fs::write(dir.path().join(".dockerignore"), ".git\n!.git/HEAD\n")
+            .expect("write ignore");
+        assert_eq!(missing_exclusions(&context(dir.path()), &[]), vec![".git"]);
+    }
+
+    #[test]
+    fn install_folders_follow_the_managers_in_use() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join(".dockerignore"), "node_modules\n").expect("write ignore");
+        let ctx = context(dir.path());
+        assert!(missing_exclusions(&ctx, &[PackageManager::Npm]).is_empty());
+        assert_eq!(
+            missing_exclusions(&ctx, &[PackageManager::Pip]),
+            vec![".venv", "__pycache__"]
+        );
+        std::fs::create_dir(dir.path().join("venv")).expect("create venv");
+        assert_eq!(
+            missing_exclusions(&ctx, &[PackageManager::Uv]),
+            vec![".venv", "venv", "__pycache__"]
+        );
+    }
+
+    #[test]
+    fn silent_when_a_parent_folder_has_the_ignore_file() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let docker = root.path().join("docker");
+        std::fs::create_dir(&docker).expect("create docker/");
+        let dockerfile = docker.join("Dockerfile");
+        let source = "FROM node:22\nCOPY . .\nRUN npm ci\n";
+        let findings = || {
+            let only = |code: &'static str| code == META.code;
+            crate::lint::lint_source(
+                &dockerfile,
+                source,
+                Some(&docker),
+                Some(&only),
+                &Default::default(),
+            )
+            .expect("parses")
+            .diagnostics
+            .len()
+        };
+        assert_eq!(findings(), 1);
+        std::fs::write(root.path().join(".dockerignore"), "node_modules\n").expect("write");
+        assert_eq!(findings(), 0);
+    }
 }

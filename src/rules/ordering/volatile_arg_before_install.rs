@@ -53,37 +53,48 @@ impl Rule for VolatileArgBeforeInstall {
         for stage in &ctx.graph.stages {
             // An ARG reaches only the RUNs of its own stage; an ENV set from one is part
             // of the image, so stages built FROM this one inherit it.
-            let mut in_force: Vec<&Volatile> = Vec::new();
+            // Each declaration in force, and whether a RUN has come since it.
+            let mut in_force: Vec<(&Volatile, bool)> = Vec::new();
             for (owner, node) in ctx.graph.layers(stage.index) {
                 let inst = &ctx.file.instructions[node.instruction];
                 match &node.kind {
                     NodeKind::Arg { .. } if owner == stage.index => in_force.extend(
                         declared
                             .iter()
-                            .filter(|v| v.instruction == node.instruction),
+                            .filter(|v| v.instruction == node.instruction)
+                            .map(|v| (v, false)),
                     ),
                     NodeKind::Env { .. } => in_force.extend(
                         declared
                             .iter()
-                            .filter(|v| v.instruction == node.instruction),
+                            .filter(|v| v.instruction == node.instruction)
+                            .map(|v| (v, false)),
                     ),
                     NodeKind::Run(run) => {
-                        let Some(first) = in_force.first() else {
-                            continue;
-                        };
-                        let Some(install) = common::manager_commands(run)
+                        let install = common::manager_commands(run)
                             .into_iter()
-                            .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
-                        else {
+                            .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall);
+                        let Some(install) = install else {
+                            in_force
+                                .iter_mut()
+                                .for_each(|(_, after_run)| *after_run = true);
                             continue;
                         };
+                        // A cache-busting argument right before an install is there to
+                        // rerun that install on purpose.
+                        let first = in_force
+                            .iter()
+                            .find(|(v, after_run)| *after_run || !is_cache_bust(&v.arg))
+                            .map(|(v, _)| *v);
                         let text = ctx.file.text(inst.span);
                         // An install that reads the value needs it declared first (a
                         // version or commit it fetches); everything after it reruns anyway.
-                        let reads_it = in_force.iter().any(|v| references(text, &v.name));
-                        if !reads_it && !reported.contains(&first.instruction) {
-                            reported.push(first.instruction);
-                            out.push(finding(ctx, first, &install));
+                        let reads_it = in_force.iter().any(|(v, _)| references(text, &v.name));
+                        if let Some(first) = first {
+                            if !reads_it && !reported.contains(&first.instruction) {
+                                reported.push(first.instruction);
+                                out.push(finding(ctx, first, &install));
+                            }
                         }
                         in_force.clear();
                     }
@@ -92,6 +103,12 @@ impl Rule for VolatileArgBeforeInstall {
             }
         }
     }
+}
+
+/// `CACHEBUST`, `CACHE_BUST`, `APP_CACHEBUST`: arguments whose only job is to rerun what follows.
+fn is_cache_bust(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper.replace('_', "").contains("CACHEBUST")
 }
 
 /// The volatile ARGs of every stage, and the ENVs of the same stage set from them.
@@ -232,4 +249,40 @@ fn references(text: &str, name: &str) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expansions_of_the_name_are_references() {
+        for text in [
+            "$GIT_SHA",
+            "${GIT_SHA}",
+            "x=${GIT_SHA:-none}",
+            "\"$GIT_SHA\"",
+        ] {
+            assert!(references(text, "GIT_SHA"), "{text}");
+        }
+        for text in ["$GIT_SHA_SHORT", "${GIT_SHAX}", "GIT_SHA", "$$"] {
+            assert!(!references(text, "GIT_SHA"), "{text}");
+        }
+    }
+
+    #[test]
+    fn versions_and_commits_are_pinned_defaults() {
+        for value in [
+            "1.4.2",
+            "v2.0.0-rc1",
+            "3.12",
+            "0123456789abcdef0123456789abcdef01234567",
+        ] {
+            assert!(is_pinned_value(Some(value)), "{value}");
+        }
+        for value in ["latest", "dev", "unknown", "0", "1", "2024-01-01", ""] {
+            assert!(!is_pinned_value(Some(value)), "{value}");
+        }
+        assert!(!is_pinned_value(None));
+    }
 }
