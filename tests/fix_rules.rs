@@ -172,10 +172,12 @@ fn untouched_bytes_stay_identical() {
         // or with one stretch cut out of it (a removed cleanup command or flag).
         for line in source.lines() {
             let kept = outcome.fixed.lines().any(|l| {
-                l == line || {
-                    let (kw, rest) = line.trim_start().split_once(' ').unwrap_or((line, ""));
-                    l.trim_start().starts_with(kw) && l.ends_with(rest)
-                } || is_line_with_one_cut(line, l)
+                l == line
+                    || {
+                        let (kw, rest) = line.trim_start().split_once(' ').unwrap_or((line, ""));
+                        l.trim_start().starts_with(kw) && l.ends_with(rest)
+                    }
+                    || is_line_with_one_cut(line, l)
             });
             assert!(
                 kept,

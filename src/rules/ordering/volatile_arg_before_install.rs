@@ -1,10 +1,11 @@
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::fix::edits;
 use crate::graph::NodeKind;
 use crate::knowledge::{self, InvocationKind, DEFAULT_VOLATILE_ARGS};
 use crate::lint::LintContext;
 use crate::rules::common;
 use crate::rules::{Category, Rule, RuleMeta};
-use crate::syntax::{Args, Instruction};
+use crate::syntax::{Args, Instruction, Keyword};
 
 pub struct VolatileArgBeforeInstall;
 
@@ -15,7 +16,7 @@ pub static META: RuleMeta = RuleMeta {
     default_severity: Severity::Warning,
     summary: "A build argument that changes on every build (date, commit, build number) declared before a dependency install, so the install reruns every time",
     doc: include_str!("../../../rules/LL102.md"),
-    fixable: false,
+    fixable: true,
     default_enabled: true,
     experimental: false,
 };
@@ -93,7 +94,11 @@ impl Rule for VolatileArgBeforeInstall {
                         if let Some(first) = first {
                             if !reads_it && !reported.contains(&first.instruction) {
                                 reported.push(first.instruction);
-                                out.push(finding(ctx, first, &install));
+                                let mut diag = finding(ctx, first, &install);
+                                if let Some(fix) = move_below_installs(ctx, stage.index, first) {
+                                    diag = diag.with_fix(fix);
+                                }
+                                out.push(diag);
                             }
                         }
                         in_force.clear();
@@ -195,6 +200,39 @@ fn finding(
         "move `{keyword} {}` below the dependency installs, right before the first instruction that uses it",
         v.name
     ))
+}
+
+/// Move a one-name ARG to just after the last dependency install of its stage that comes
+/// before any use of the variable. Safe: nothing it moves past reads the value.
+fn move_below_installs(ctx: &LintContext<'_>, stage: usize, v: &Volatile) -> Option<Fix> {
+    let arg_inst = &ctx.file.instructions[v.instruction];
+    if arg_inst.keyword != Keyword::Arg || arg_defaults(arg_inst).len() != 1 {
+        return None;
+    }
+    let nodes = &ctx.graph.stages.get(stage)?.nodes;
+    let start = nodes.iter().position(|n| n.instruction == v.instruction)?;
+    let mut last_install = None;
+    for node in &nodes[start + 1..] {
+        let inst = &ctx.file.instructions[node.instruction];
+        if references(ctx.file.text(inst.span), &v.name) {
+            break;
+        }
+        if let NodeKind::Run(run) = &node.kind {
+            if common::manager_commands(run)
+                .iter()
+                .any(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
+            {
+                last_install = Some(inst);
+            }
+        }
+    }
+    let after = last_install?;
+    let edits = edits::move_instruction_after(ctx.file, arg_inst, after)?;
+    Some(Fix {
+        title: format!("Move `ARG {}` below the dependency installs", v.name),
+        applicability: Applicability::Safe,
+        edits,
+    })
 }
 
 /// The names and default values an ARG instruction declares.

@@ -1,4 +1,5 @@
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::fix::edits;
 use crate::graph::{NodeKind, SourceKind};
 use crate::lint::LintContext;
 use crate::rules::{Category, Rule, RuleMeta};
@@ -57,7 +58,17 @@ impl Rule for RemoteAddWithoutChecksum {
                     } else {
                         continue;
                     };
-                    out.push(diag.with_span(source.span));
+                    // The digest cannot be known offline: the fix only shows the flag's shape.
+                    out.push(diag.with_span(source.span).with_fix(Fix {
+                        title: "Add `--checksum=sha256:<digest>` (the digest of the downloaded content)"
+                            .to_string(),
+                        applicability: Applicability::DisplayOnly,
+                        edits: vec![edits::insert_flag(
+                            ctx.file,
+                            inst,
+                            &["--checksum=sha256:<digest>".to_string()],
+                        )],
+                    }));
                 }
             }
         }
