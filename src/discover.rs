@@ -93,8 +93,16 @@ fn walk(
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let Ok(meta) = fs::metadata(&path) else {
-            continue;
+        let meta = match fs::metadata(&path) {
+            Ok(meta) => meta,
+            // A Dockerfile that cannot be opened (a symlink loop, a dangling link) is
+            // reported rather than skipped.
+            Err(error) => {
+                if is_dockerfile_name(&name) {
+                    errors.push(DiscoveryError { path, error });
+                }
+                continue;
+            }
         };
         if meta.is_dir() {
             if SKIPPED_DIRS.contains(&name.as_ref()) {

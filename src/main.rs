@@ -137,18 +137,20 @@ fn bytes_to_text(bytes: Vec<u8>) -> Result<String, FileError> {
             Some(1),
         ));
     }
-    match String::from_utf8(bytes) {
-        Ok(s) => {
-            if let Some(pos) = s.find('\0') {
-                let line = s[..pos].bytes().filter(|b| *b == b'\n').count() + 1;
-                return Err(FileError::parse(
-                    "the file contains NUL bytes: it is binary, not a Dockerfile",
-                    Some(line),
-                    None,
-                ));
-            }
-            Ok(s)
+    // A NUL byte before any invalid UTF-8 means a binary file: report it where it starts.
+    let invalid_at = std::str::from_utf8(&bytes).err().map(|e| e.valid_up_to());
+    if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+        if invalid_at.is_none_or(|bad| pos < bad) {
+            let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
+            return Err(FileError::parse(
+                "the file contains NUL bytes: it is binary, not a Dockerfile",
+                Some(line),
+                None,
+            ));
         }
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(s),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();

@@ -139,6 +139,8 @@ pub struct Stage {
     pub nodes: Vec<Node>,
     /// Stages this one reads from (`COPY --from`, `RUN --mount=from=`), excluding its base.
     pub reads_from: Vec<usize>,
+    /// Whether the stage runs Windows containers.
+    windows: bool,
     /// ENV, USER and SHELL at the end of the stage, which a child stage inherits.
     pub exit_env: Vars,
     pub exit_user: Option<String>,
@@ -147,26 +149,28 @@ pub struct Stage {
 
 impl Stage {
     /// Whether the stage runs Windows containers (its RUNs default to `cmd`).
-    pub fn is_windows(&self, stages: &[Stage]) -> bool {
-        if self
-            .platform
-            .as_deref()
-            .is_some_and(|p| p.to_ascii_lowercase().starts_with("windows"))
-        {
+    pub fn is_windows(&self) -> bool {
+        self.windows
+    }
+
+    /// Decided once when the stage is created: by platform, by base image, or by parent.
+    fn windows_for(platform: Option<&str>, base: &Base, earlier: &[Stage]) -> bool {
+        if platform.is_some_and(|p| p.to_ascii_lowercase().starts_with("windows")) {
             return true;
         }
-        match &self.base {
+        match base {
             Base::Image { image } => {
                 let n = image.name.to_ascii_lowercase();
                 n.contains("windows/") || n.contains("nanoserver") || n.contains("servercore")
             }
-            Base::Stage { index } if *index < self.index => stages
-                .get(*index)
-                .is_some_and(|s| s.is_windows(&stages[..self.index.min(stages.len())])),
+            Base::Stage { index } => earlier.get(*index).is_some_and(|s| s.windows),
             _ => false,
         }
     }
 }
+
+/// How many stages up a `FROM <stage>` chain the rules look (real files stay far below).
+pub const MAX_LINEAGE: usize = 64;
 
 #[derive(Debug, Clone)]
 pub struct Graph {
@@ -177,11 +181,14 @@ pub struct Graph {
 
 impl Graph {
     /// The stage's ancestors through `FROM <stage>`, root first, ending with the stage itself.
+    /// At most [`MAX_LINEAGE`] stages deep, so a pathological chain of thousands of stages
+    /// stays linear for the rules that walk every stage's lineage.
     pub fn lineage(&self, stage: usize) -> Vec<usize> {
         let mut chain = vec![stage];
         let mut current = stage;
+        // Parents always come earlier, so the walk ends; no visited set is needed.
         while let Some(Base::Stage { index }) = self.stages.get(current).map(|s| &s.base) {
-            if *index >= current || chain.contains(index) {
+            if *index >= current || chain.len() >= MAX_LINEAGE {
                 break;
             }
             chain.push(*index);
@@ -310,7 +317,9 @@ pub fn build(df: &Dockerfile) -> Graph {
             shell_override = inherited_shell;
             vars = merged(&args, &env);
             vars_arc = Arc::new(vars.clone());
+            let windows = Stage::windows_for(platform.as_deref(), &base, &stages);
             stages.push(Stage {
+                windows,
                 index: stages.len(),
                 name,
                 from_instruction: idx,
@@ -390,9 +399,7 @@ pub fn build(df: &Dockerfile) -> Graph {
                 NodeKind::Copy(info)
             }
             Keyword::Run => {
-                let windows_default = stages
-                    .get(stage_index)
-                    .is_some_and(|s| s.is_windows(&stages));
+                let windows_default = stages.get(stage_index).is_some_and(|s| s.is_windows());
                 let default_shell = windows_default.then(|| vec!["cmd".to_string()]);
                 let shell = shell_override.as_deref().or(default_shell.as_ref());
                 NodeKind::Run(run_info(df, inst, shell))

@@ -3,6 +3,7 @@
 pub mod cache_mounts;
 pub mod ci_cache;
 pub mod common;
+pub mod correctness;
 pub mod ordering;
 pub mod pinning;
 
@@ -71,6 +72,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &pinning::unpinned_base_image::UnpinnedBaseImage,
         &pinning::remote_add_without_checksum::RemoteAddWithoutChecksum,
         &pinning::unverified_download_pipe::UnverifiedDownloadPipe,
+        &correctness::unknown_instruction::UnknownInstruction,
         &ci_cache::build_without_cache::BuildWithoutCache,
         &ci_cache::cache_import_without_export::CacheImportWithoutExport,
         &ci_cache::cache_export_min_mode::CacheExportMinMode,

@@ -1,0 +1,54 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::LintContext;
+use crate::rules::{Category, Rule, RuleMeta};
+use crate::syntax::{Args, Instruction, Keyword};
+
+pub struct UnknownInstruction;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "LL501",
+    name: "unknown-instruction",
+    category: Category::Correctness,
+    default_severity: Severity::Error,
+    summary: "An instruction keyword the builder does not know, so the build fails there",
+    doc: include_str!("../../../rules/LL501.md"),
+    fixable: false,
+    default_enabled: true,
+    experimental: false,
+};
+
+impl Rule for UnknownInstruction {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+        for inst in &ctx.file.instructions {
+            let unknown: Option<&Instruction> = match &inst.args {
+                Args::Onbuild(inner) if inner.keyword == Keyword::Unknown => Some(inner),
+                _ if inst.keyword == Keyword::Unknown => Some(inst),
+                _ => None,
+            };
+            let Some(unknown) = unknown else {
+                continue;
+            };
+            let word = &unknown.keyword_word;
+            let message = if word.value.starts_with("{{") || word.value.starts_with("{%") {
+                format!(
+                    "`{}` is template syntax, not an instruction: render the template before building or linting it",
+                    word.value
+                )
+            } else {
+                format!(
+                    "unknown instruction `{}`: BuildKit's parser reads it, then the build stops here",
+                    word.value
+                )
+            };
+            out.push(
+                Diagnostic::new(&META, word.span, message).with_help(
+                    "instructions are ADD, ARG, CMD, COPY, ENTRYPOINT, ENV, EXPOSE, FROM, HEALTHCHECK, LABEL, MAINTAINER, ONBUILD, RUN, SHELL, STOPSIGNAL, USER, VOLUME and WORKDIR",
+                ),
+            );
+        }
+    }
+}
