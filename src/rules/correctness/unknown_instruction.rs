@@ -49,6 +49,8 @@ impl Rule for UnknownInstruction {
                     "instructions are ADD, ARG, CMD, COPY, ENTRYPOINT, ENV, EXPOSE, FROM, HEALTHCHECK, LABEL, MAINTAINER, ONBUILD, RUN, SHELL, STOPSIGNAL, USER, VOLUME and WORKDIR",
                 ),
             );
+            // The build stops at the first one; a template would otherwise give one per line.
+            break;
         }
     }
 }
