@@ -231,6 +231,11 @@ fn installs_in(layers: &[(usize, &Node)]) -> Vec<Install> {
             // has no manifest to copy first.
             let only_local_packages = inv.installs_local_project
                 && local_reads.is_empty()
+                && mc
+                    .command
+                    .cmd
+                    .args()
+                    .any(|a| a.starts_with('/') || a.starts_with("../") || a.contains(".whl"))
                 && !mc.command.cmd.args().any(|a| {
                     matches!(a.trim_end_matches('/'), "." | "./" | "") || a.starts_with(".[")
                 });
