@@ -240,7 +240,19 @@ fn strip_extras(arg: &str) -> &str {
 
 #[cfg(test)]
 pub(crate) mod test_support {
+    use crate::knowledge::{classify, Invocation, InvocationKind, PackageManager};
     use crate::shell::{Assignment, ShellWord, SimpleCommand};
+
+    /// Classifies `text` and asserts the manager and kind.
+    pub fn check(text: &str, manager: PackageManager, kind: InvocationKind) -> Invocation {
+        let invocation = classify(&cmd(text)).unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(
+            (invocation.manager, invocation.kind),
+            (manager, kind),
+            "{text}"
+        );
+        invocation
+    }
 
     /// Builds a command from whitespace-separated words; leading `NAME=value` words
     /// become assignments. Ranges are the words' byte offsets in `text`.

@@ -257,18 +257,8 @@ pub(super) fn bun(cmd: &SimpleCommand) -> Invocation {
 
 #[cfg(test)]
 mod tests {
-    use crate::knowledge::classify::test_support::cmd;
-    use crate::knowledge::{classify, Invocation, InvocationKind as K, PackageManager as M};
-
-    fn check(text: &str, manager: M, kind: K) -> Invocation {
-        let invocation = classify(&cmd(text)).unwrap_or_else(|| panic!("{text}"));
-        assert_eq!(
-            (invocation.manager, invocation.kind),
-            (manager, kind),
-            "{text}"
-        );
-        invocation
-    }
+    use crate::knowledge::classify::test_support::check;
+    use crate::knowledge::{InvocationKind as K, PackageManager as M};
 
     #[test]
     fn npm_installs() {

@@ -493,18 +493,8 @@ fn owned(values: Vec<&str>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::knowledge::classify::test_support::cmd;
-    use crate::knowledge::{classify, Invocation, InvocationKind as K, PackageManager as M};
-
-    fn check(text: &str, manager: M, kind: K) -> Invocation {
-        let invocation = classify(&cmd(text)).unwrap_or_else(|| panic!("{text}"));
-        assert_eq!(
-            (invocation.manager, invocation.kind),
-            (manager, kind),
-            "{text}"
-        );
-        invocation
-    }
+    use crate::knowledge::classify::test_support::{check, cmd};
+    use crate::knowledge::{classify, InvocationKind as K, PackageManager as M};
 
     #[test]
     fn pip_programs() {
