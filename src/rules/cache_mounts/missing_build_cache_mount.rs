@@ -50,7 +50,8 @@ struct RunCtx<'a> {
     /// Expanded cache mount targets (`None` = unknown).
     mounts: Vec<Option<String>>,
     /// Nodes of the image before this RUN.
-    earlier: Vec<&'a Node>,
+    /// The layers before this RUN (a slice, not a copy: a long file stays linear).
+    earlier: &'a [(usize, &'a Node)],
     image: Option<String>,
 }
 
@@ -66,7 +67,7 @@ impl RunCtx<'_> {
     /// Whether an earlier RUN of the image ran `manager` with one of `kinds` (its
     /// downloads or outputs then sit in a layer).
     fn earlier_ran(&self, manager: PackageManager, kinds: &[InvocationKind]) -> bool {
-        self.earlier.iter().any(|n| match &n.kind {
+        self.earlier.iter().any(|(_, n)| match &n.kind {
             NodeKind::Run(r) => common::manager_commands(r)
                 .iter()
                 .any(|c| c.invocation.manager == manager && kinds.contains(&c.invocation.kind)),
@@ -143,7 +144,7 @@ impl Rule for MissingBuildCacheMount {
                         .into_iter()
                         .map(|(_, t)| t)
                         .collect(),
-                    earlier: layers[..position].iter().map(|(_, n)| *n).collect(),
+                    earlier: &layers[..position],
                     image: common::root_image(ctx.graph, stage.index),
                 };
                 check_run(&rc, out);
@@ -251,7 +252,7 @@ fn cargo(rc: &RunCtx<'_>, index: usize, command: &Command, inv: &Invocation) -> 
     // An earlier build or `cargo chef cook` left compiled dependencies in `target/` in a
     // layer, which a mount there would hide; `cargo install` builds in a temporary folder.
     let target_in_layer = rc.earlier_ran(PackageManager::Cargo, &[InvocationKind::Build])
-        || rc.earlier.iter().any(|n| mentions_cook(n));
+        || rc.earlier.iter().any(|(_, n)| mentions_cook(n));
     let workdir = common::workdir_at(rc.ctx.graph, rc.ctx.file, rc.stage, rc.node.instruction);
     let cwd = common::cwd_of(rc.run, index, workdir.as_deref());
     let target = common::cargo_target_dir(rc.node, command, cwd.as_deref());
