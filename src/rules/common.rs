@@ -494,6 +494,24 @@ pub fn xargs_command(cmd: &crate::shell::SimpleCommand) -> Option<crate::shell::
     })
 }
 
+/// The cache folders a RUN's installs and builds use, as the node's user.
+pub fn used_cache_dirs(node: &Node, run: &RunInfo) -> Vec<String> {
+    let mut dirs = Vec::new();
+    for mc in manager_commands(run) {
+        if !mc.invocation.kind.uses_cache() {
+            continue;
+        }
+        for manager in &mc.invocation.caches {
+            match cache_dirs(*manager, node, &mc.invocation, mc.command) {
+                CacheDirs::Moved(d) => dirs.push(d),
+                CacheDirs::Defaults(d) => dirs.extend(d),
+                CacheDirs::Unknown => {}
+            }
+        }
+    }
+    dirs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

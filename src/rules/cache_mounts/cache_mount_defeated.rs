@@ -1,6 +1,6 @@
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::fix::edits;
-use crate::graph::{Command, Node, NodeKind, RunInfo};
+use crate::graph::{Command, Node, NodeKind};
 use crate::knowledge::mount_facts::APT_ARCHIVES_DIR;
 use crate::knowledge::{classify, Invocation, InvocationKind, PackageManager, ROOT_HOME};
 use crate::lint::LintContext;
@@ -52,7 +52,7 @@ impl Rule for CacheMountDefeated {
                     continue;
                 }
                 // A RUN that only cleans (a deliberate purge) defeats nothing it uses.
-                let used = used_dirs(node, run);
+                let used = common::used_cache_dirs(node, run);
                 let mounts: Vec<(Span, String)> = mounts
                     .into_iter()
                     .filter(|(_, t)| used.iter().any(|d| common::overlaps(t, d)))
@@ -97,24 +97,6 @@ impl Rule for CacheMountDefeated {
             }
         }
     }
-}
-
-/// The cache folders the RUN's installs and builds use.
-fn used_dirs(node: &Node, run: &RunInfo) -> Vec<String> {
-    let mut dirs = Vec::new();
-    for mc in common::manager_commands(run) {
-        if !mc.invocation.kind.uses_cache() {
-            continue;
-        }
-        for manager in &mc.invocation.caches {
-            match common::cache_dirs(*manager, node, &mc.invocation, mc.command) {
-                CacheDirs::Moved(d) => dirs.push(d),
-                CacheDirs::Defaults(d) => dirs.extend(d),
-                CacheDirs::Unknown => {}
-            }
-        }
-    }
-    dirs
 }
 
 /// What the command does to one of the mounts, if it defeats one.

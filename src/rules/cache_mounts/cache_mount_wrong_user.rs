@@ -1,9 +1,9 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Node, NodeKind, RunInfo};
+use crate::graph::{NodeKind, RunInfo};
 use crate::knowledge::mount_facts::CACHE_MOUNT_DEFAULT_MODE;
 use crate::knowledge::ROOT_HOME;
 use crate::lint::LintContext;
-use crate::rules::common::{self, CacheDirs};
+use crate::rules::common::{self};
 use crate::rules::{Category, Rule, RuleMeta};
 use crate::syntax::Mount;
 
@@ -40,7 +40,7 @@ impl Rule for CacheMountWrongUser {
                 }
                 let user = node.user.clone().unwrap_or_default();
                 let home = common::home_of(node);
-                let used = used_cache_dirs(node, run);
+                let used = common::used_cache_dirs(node, run);
                 for (mount, target) in common::cache_mount_targets(run, &node.vars, ctx.file.escape)
                 {
                     let Some(target) = target else {
@@ -70,24 +70,6 @@ fn becomes_root(run: &RunInfo) -> bool {
         ROOT_WRAPPERS.iter().any(|w| c.cmd.has_prefix(w))
             || c.cmd.program().is_some_and(|p| ROOT_WRAPPERS.contains(&p))
     })
-}
-
-/// The cache folders the RUN's package-manager commands use, as this user.
-fn used_cache_dirs(node: &Node, run: &RunInfo) -> Vec<String> {
-    let mut dirs = Vec::new();
-    for mc in common::manager_commands(run) {
-        if !mc.invocation.kind.uses_cache() {
-            continue;
-        }
-        for manager in &mc.invocation.caches {
-            match common::cache_dirs(*manager, node, &mc.invocation, mc.command) {
-                CacheDirs::Moved(d) => dirs.push(d),
-                CacheDirs::Defaults(d) => dirs.extend(d),
-                CacheDirs::Unknown => {}
-            }
-        }
-    }
-    dirs
 }
 
 /// Whether the mount options let a user other than root write to it.
