@@ -512,6 +512,18 @@ pub fn used_cache_dirs(node: &Node, run: &RunInfo) -> Vec<String> {
     dirs
 }
 
+/// The cache mounts of a RUN whose target expands to a known path, with that path.
+pub fn known_cache_mounts<'a>(
+    run: &'a RunInfo,
+    node: &Node,
+    escape: char,
+) -> Vec<(&'a Mount, String)> {
+    cache_mount_targets(run, &node.vars, escape)
+        .into_iter()
+        .filter_map(|(m, t)| t.map(|t| (m, t)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

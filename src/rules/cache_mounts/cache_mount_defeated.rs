@@ -44,9 +44,9 @@ impl Rule for CacheMountDefeated {
                     continue;
                 };
                 let mounts: Vec<(Span, String)> =
-                    common::cache_mount_targets(run, &node.vars, ctx.file.escape)
+                    common::known_cache_mounts(run, node, ctx.file.escape)
                         .into_iter()
-                        .filter_map(|(m, t)| t.map(|t| (m.span, t)))
+                        .map(|(m, t)| (m.span, t))
                         .collect();
                 if mounts.is_empty() {
                     continue;

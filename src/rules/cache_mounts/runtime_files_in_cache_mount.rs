@@ -53,11 +53,7 @@ impl Rule for RuntimeFilesInCacheMount {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
-                let mounts: Vec<(&Mount, String)> =
-                    common::cache_mount_targets(run, &node.vars, ctx.file.escape)
-                        .into_iter()
-                        .filter_map(|(m, t)| t.map(|t| (m, t)))
-                        .collect();
+                let mounts = common::known_cache_mounts(run, node, ctx.file.escape);
                 if mounts.is_empty() {
                     continue;
                 }
