@@ -1,17 +1,33 @@
 //! Static word expansion: quote removal and `$VAR` substitution where every value is known.
 
-use std::collections::BTreeMap;
-
 /// Variables in scope: `None` for a declared variable whose value is not known statically
-/// (an `ARG` without default, or one fed from such an ARG).
-pub type Vars = BTreeMap<String, Option<String>>;
+/// (an `ARG` without default, or one fed from such an ARG). A persistent map: every
+/// instruction keeps the scope it sees, and the scopes share their structure.
+pub type Vars = rpds::RedBlackTreeMapSync<String, Option<String>>;
 
 /// Expand `word` the way the Dockerfile frontend does for FROM, ENV, ARG, USER, WORKDIR,
 /// COPY: quotes removed, escapes resolved, `$VAR`, `${VAR}`, `${VAR:-default}`,
 /// `${VAR-default}`, `${VAR:+alt}`, `${VAR+alt}` substituted.
 /// Returns `None` when a referenced variable has no statically known value.
+///
+/// A result longer than [`MAX_EXPANDED`] bytes, or nested defaults deeper than
+/// [`MAX_NESTING`], counts as unknown too: no real path, image or user comes near, and
+/// the limits keep hostile chains (`ENV B=$A$A`, `C=$B$B`, …) from growing without bound.
 pub fn expand(word: &str, vars: &Vars, escape: char) -> Option<String> {
-    let mut out = String::with_capacity(word.len());
+    expand_nested(word, vars, escape, 0)
+}
+
+/// The longest value [`expand`] produces, in bytes.
+pub const MAX_EXPANDED: usize = 8 * 1024;
+
+/// How deep `${A:-${B:-…}}` defaults may nest.
+pub const MAX_NESTING: usize = 16;
+
+fn expand_nested(word: &str, vars: &Vars, escape: char, nesting: usize) -> Option<String> {
+    if nesting > MAX_NESTING {
+        return None;
+    }
+    let mut out = String::with_capacity(word.len().min(MAX_EXPANDED));
     let chars: Vec<char> = word.chars().collect();
     let mut i = 0;
     let mut in_single = false;
@@ -50,14 +66,20 @@ pub fn expand(word: &str, vars: &Vars, escape: char) -> Option<String> {
                 i += 1;
             }
             '$' => {
-                let (value, next) = expand_dollar(&chars, i, vars, escape)?;
+                let (value, next) = expand_dollar(&chars, i, vars, escape, nesting)?;
                 out.push_str(&value);
+                if out.len() > MAX_EXPANDED {
+                    return None;
+                }
                 i = next;
             }
             _ => {
                 out.push(c);
                 i += 1;
             }
+        }
+        if out.len() > MAX_EXPANDED {
+            return None;
         }
     }
     Some(out)
@@ -77,6 +99,7 @@ fn expand_dollar(
     start: usize,
     vars: &Vars,
     escape: char,
+    nesting: usize,
 ) -> Option<(String, usize)> {
     let mut i = start + 1;
     match chars.get(i) {
@@ -134,12 +157,12 @@ fn expand_dollar(
                         if set {
                             current.flatten().unwrap_or_default()
                         } else {
-                            expand(operand, vars, escape)?
+                            expand_nested(operand, vars, escape, nesting + 1)?
                         }
                     }
                     '+' => {
                         if set {
-                            expand(operand, vars, escape)?
+                            expand_nested(operand, vars, escape, nesting + 1)?
                         } else {
                             String::new()
                         }
@@ -234,11 +257,31 @@ mod tests {
 
     #[test]
     fn removes_quotes_and_escapes() {
-        let v = Vars::new();
+        let v = Vars::default();
         assert_eq!(expand("\"a b\"", &v, '\\').as_deref(), Some("a b"));
         assert_eq!(expand("'$X'", &v, '\\').as_deref(), Some("$X"));
         assert_eq!(expand("a\\ b", &v, '\\').as_deref(), Some("a b"));
         assert_eq!(expand("C:\\path", &v, '`').as_deref(), Some("C:\\path"));
+    }
+
+    #[test]
+    fn overlong_or_deeply_nested_results_are_unknown() {
+        let long = "x".repeat(MAX_EXPANDED / 2 + 1);
+        let v = vars(&[("A", Some(long.as_str()))]);
+        assert_eq!(expand("$A", &v, '\\').map(|s| s.len()), Some(long.len()));
+        assert_eq!(expand("$A$A", &v, '\\'), None);
+        let within = format!(
+            "{}x{}",
+            "${N:-".repeat(MAX_NESTING),
+            "}".repeat(MAX_NESTING)
+        );
+        assert_eq!(expand(&within, &v, '\\').as_deref(), Some("x"));
+        let deeper = format!(
+            "{}x{}",
+            "${N:-".repeat(MAX_NESTING + 2),
+            "}".repeat(MAX_NESTING + 2)
+        );
+        assert_eq!(expand(&deeper, &v, '\\'), None);
     }
 
     #[test]

@@ -119,7 +119,7 @@ pub struct Node {
     pub instruction: usize,
     pub kind: NodeKind,
     /// ARG and ENV values visible to this instruction (ENV inherited from parent stages).
-    pub vars: Arc<Vars>,
+    pub vars: Vars,
     /// The `USER` in force (`None` = root / the base image's default).
     pub user: Option<String>,
     /// The `SHELL` in force, if set by a SHELL instruction.
@@ -251,24 +251,44 @@ fn arg_pairs(inst: &Instruction) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
+/// Expands the words the graph keeps, within a byte budget proportional to the file: one
+/// substitution may be up to [`expand::MAX_EXPANDED`] bytes, and a file that references
+/// long values over and over would otherwise multiply its size in memory. Only the growth
+/// beyond the word as written is charged; once the budget is spent, values are unknown.
+struct Expander {
+    escape: char,
+    left: usize,
+}
+
+impl Expander {
+    fn new(df: &Dockerfile) -> Self {
+        Expander {
+            escape: df.escape,
+            left: df.source.len() + 64 * 1024,
+        }
+    }
+
+    fn expand(&mut self, word: &str, vars: &Vars) -> Option<String> {
+        let value = expand(word, vars, self.escape)?;
+        let growth = value.len().saturating_sub(word.len());
+        self.left = self.left.checked_sub(growth)?;
+        Some(value)
+    }
+}
+
 /// Build the graph of a parsed file.
 pub fn build(df: &Dockerfile) -> Graph {
-    let escape = df.escape;
-    let mut global_args = Vars::new();
+    let mut ex = Expander::new(df);
+    let mut global_args = Vars::default();
     let mut stages: Vec<Stage> = Vec::new();
 
     // Per-stage state carried while walking; ENV wins over an ARG of the same name.
-    let mut args = Vars::new();
-    let mut env = Vars::new();
-    let mut vars = Vars::new();
+    // `vars` is `args` overlaid with `env`, kept up to date one name at a time.
+    let mut args = Vars::default();
+    let mut env = Vars::default();
+    let mut vars = Vars::default();
     let mut user: Option<String> = None;
     let mut shell_override: Option<Arc<Vec<String>>> = None;
-    let mut vars_arc = Arc::new(vars.clone());
-    let merged = |args: &Vars, env: &Vars| {
-        let mut m = args.clone();
-        m.extend(env.iter().map(|(k, v)| (k.clone(), v.clone())));
-        m
-    };
 
     for (idx, inst) in df.instructions.iter().enumerate() {
         if inst.keyword == Keyword::From {
@@ -281,7 +301,7 @@ pub fn build(df: &Dockerfile) -> Graph {
                 _ => None,
             };
             // FROM sees only the global ARGs.
-            let base = match expand(&raw, &global_args, escape) {
+            let base = match ex.expand(&raw, &global_args) {
                 None => Base::Unresolved { raw: raw.clone() },
                 Some(value) if value.eq_ignore_ascii_case("scratch") => Base::Scratch,
                 Some(value) => match resolve_stage_by_name(&stages, &value) {
@@ -309,14 +329,13 @@ pub fn build(df: &Dockerfile) -> Graph {
                         )
                     })
                     .unwrap_or_default(),
-                _ => (Vars::new(), None, None),
+                _ => (Vars::default(), None, None),
             };
-            args = Vars::new();
+            args = Vars::default();
+            vars = inherited_env.clone();
             env = inherited_env;
             user = inherited_user;
             shell_override = inherited_shell;
-            vars = merged(&args, &env);
-            vars_arc = Arc::new(vars.clone());
             let windows = Stage::windows_for(platform.as_deref(), &base, &stages);
             stages.push(Stage {
                 windows,
@@ -327,7 +346,7 @@ pub fn build(df: &Dockerfile) -> Graph {
                 platform,
                 nodes: Vec::new(),
                 reads_from: Vec::new(),
-                exit_env: Vars::new(),
+                exit_env: Vars::default(),
                 exit_user: None,
                 exit_shell: None,
             });
@@ -338,10 +357,10 @@ pub fn build(df: &Dockerfile) -> Graph {
             if inst.keyword == Keyword::Arg {
                 for (k, v) in arg_pairs(inst) {
                     let value = match v {
-                        Some(raw) => expand(&raw, &global_args, escape),
+                        Some(raw) => ex.expand(&raw, &global_args),
                         None => None,
                     };
-                    global_args.insert(k, value);
+                    global_args.insert_mut(k, value);
                 }
             }
             continue;
@@ -352,15 +371,17 @@ pub fn build(df: &Dockerfile) -> Graph {
                 let mut names = Vec::new();
                 for (k, v) in arg_pairs(inst) {
                     let value = match v {
-                        Some(raw) => expand(&raw, &vars, escape),
+                        Some(raw) => ex.expand(&raw, &vars),
                         // `ARG NAME` in a stage takes the global default, if any.
                         None => global_args.get(&k).cloned().flatten(),
                     };
-                    args.insert(k.clone(), value);
+                    args.insert_mut(k.clone(), value.clone());
+                    // ENV wins over an ARG of the same name.
+                    if !env.contains_key(&k) {
+                        vars.insert_mut(k.clone(), value);
+                    }
                     names.push(k);
                 }
-                vars = merged(&args, &env);
-                vars_arc = Arc::new(vars.clone());
                 NodeKind::Arg { names }
             }
             Keyword::Env => {
@@ -368,22 +389,22 @@ pub fn build(df: &Dockerfile) -> Graph {
                 if let Args::KeyValues(pairs) = &inst.args {
                     let before = vars.clone();
                     for kv in pairs {
-                        let value = expand(&kv.value.value, &before, escape);
-                        let key = expand(&kv.key.value, &before, escape)
+                        let value = ex.expand(&kv.value.value, &before);
+                        let key = ex
+                            .expand(&kv.key.value, &before)
                             .unwrap_or_else(|| kv.key.value.clone());
-                        env.insert(key.clone(), value);
+                        env.insert_mut(key.clone(), value.clone());
+                        vars.insert_mut(key.clone(), value);
                         names.push(key);
                     }
                 }
-                vars = merged(&args, &env);
-                vars_arc = Arc::new(vars.clone());
                 NodeKind::Env { names }
             }
             Keyword::User => {
                 user = inst
                     .words()
                     .first()
-                    .and_then(|w| expand(&w.value, &vars, escape))
+                    .and_then(|w| ex.expand(&w.value, &vars))
                     .or_else(|| Some("?".to_string()));
                 NodeKind::User { user: user.clone() }
             }
@@ -395,7 +416,7 @@ pub fn build(df: &Dockerfile) -> Graph {
                 NodeKind::Other
             }
             Keyword::Copy | Keyword::Add => {
-                let info = copy_info(df, inst, &vars, &stages[..stage_index], stage_index);
+                let info = copy_info(&mut ex, inst, &vars, &stages[..stage_index]);
                 NodeKind::Copy(info)
             }
             Keyword::Run => {
@@ -437,7 +458,7 @@ pub fn build(df: &Dockerfile) -> Graph {
         stage.nodes.push(Node {
             instruction: idx,
             kind,
-            vars: vars_arc.clone(),
+            vars: vars.clone(),
             user: user.clone(),
             shell: shell_override.clone(),
         });
@@ -482,13 +503,7 @@ fn resolve_stage_by_name(stages: &[Stage], value: &str) -> Option<usize> {
         .map(|s| s.index)
 }
 
-fn copy_info(
-    df: &Dockerfile,
-    inst: &Instruction,
-    vars: &Vars,
-    earlier: &[Stage],
-    _stage: usize,
-) -> CopyInfo {
+fn copy_info(ex: &mut Expander, inst: &Instruction, vars: &Vars, earlier: &[Stage]) -> CopyInfo {
     let from = inst.flag("from").and_then(|f| f.value.clone());
     let heredoc_names: Vec<&str> = inst.heredocs.iter().map(|h| h.name.as_str()).collect();
     let words = inst.words();
@@ -497,7 +512,7 @@ fn copy_info(
         None => (&[][..], None),
     };
     let from_kind = from.as_ref().map(|f| {
-        let expanded = expand(f, vars, df.escape).unwrap_or_else(|| f.clone());
+        let expanded = ex.expand(f, vars).unwrap_or_else(|| f.clone());
         match resolve_stage(earlier, &expanded) {
             Some(index) => SourceKind::Stage { index },
             None => SourceKind::Image { name: expanded },
@@ -527,7 +542,7 @@ fn copy_info(
             };
             CopySource {
                 raw: w.value.clone(),
-                path: expand(&w.value, vars, df.escape),
+                path: ex.expand(&w.value, vars),
                 kind,
                 span: w.span,
             }
@@ -715,7 +730,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                 "line": df.lines.line(df.instructions[s.from_instruction].span.start),
                 "reads_from": s.reads_from,
                 "lineage": graph.lineage(s.index),
-                "vars": s.nodes.last().map(|n| (*n.vars).clone()).unwrap_or_default(),
+                "vars": s.nodes.last().map(|n| n.vars.clone()).unwrap_or_default(),
                 "instructions": nodes,
             })
         })
@@ -815,6 +830,55 @@ pub fn final_vars(stage: &Stage) -> BTreeMap<String, Option<String>> {
     stage
         .nodes
         .last()
-        .map(|n| (*n.vars).clone())
+        .map(|n| n.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(src: &str) -> Graph {
+        build(&crate::syntax::parse(src).expect("parses"))
+    }
+
+    fn var(g: &Graph, stage: usize, node: usize, name: &str) -> Option<Option<String>> {
+        g.stages[stage].nodes[node].vars.get(name).cloned()
+    }
+
+    #[test]
+    fn env_wins_over_arg_and_children_inherit_env_only() {
+        let g = graph(
+            "FROM a AS base\nENV V=env\nARG V=arg\nARG W=w\nRUN x\nFROM base\nRUN y\nARG V\nRUN z\n",
+        );
+        assert_eq!(var(&g, 0, 3, "V"), Some(Some("env".into())));
+        assert_eq!(var(&g, 0, 3, "W"), Some(Some("w".into())));
+        assert_eq!(var(&g, 1, 0, "V"), Some(Some("env".into())));
+        assert_eq!(var(&g, 1, 0, "W"), None);
+        // An earlier node keeps the scope it saw.
+        assert_eq!(var(&g, 0, 0, "W"), None);
+    }
+
+    #[test]
+    fn doubling_values_stop_at_the_budget() {
+        let mut src = String::from("FROM a\nENV V0=xxxxxxxx\n");
+        for i in 1..40 {
+            src.push_str(&format!("ENV V{i}=$V{prev}$V{prev}\n", prev = i - 1));
+        }
+        let g = graph(&src);
+        let nodes = &g.stages[0].nodes;
+        let last = nodes.last().unwrap();
+        assert_eq!(last.vars.get("V39"), Some(&None));
+        let kept: usize = last
+            .vars
+            .iter()
+            .filter_map(|(_, v)| v.as_ref())
+            .map(String::len)
+            .sum();
+        assert!(
+            kept <= src.len() + 64 * 1024 + expand::MAX_EXPANDED,
+            "{kept}"
+        );
+        assert_eq!(nodes[3].vars.get("V2").cloned(), Some(Some("x".repeat(32))));
+    }
 }

@@ -1,4 +1,6 @@
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::rc::Rc;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::fix::edits;
@@ -24,6 +26,10 @@ pub static META: RuleMeta = RuleMeta {
     experimental: false,
 };
 
+/// How many installs after a COPY are examined for one it invalidates. Real files have a
+/// handful; the bound keeps a file of thousands of COPY/install pairs linear.
+const MAX_INSTALLS_EXAMINED: usize = 64;
+
 /// A dependency install found in a stage's layers.
 struct Install {
     /// Position in the stage's layer list.
@@ -36,10 +42,54 @@ struct Install {
     manager: PackageManager,
     /// Manifests to copy first.
     manifests: Vec<String>,
-    /// Words of the RUN's commands, to tell whether the RUN uses what a COPY brought in.
-    run_words: Vec<String>,
+    /// Index into [`StageInstalls::run_words`]: the words of the install's RUN, to tell
+    /// whether the RUN uses what a COPY brought in (shared by the installs of one RUN).
+    run: usize,
     /// Absolute paths the install reads (`-r /src/requirements.txt`, `/opt/wheels/x.whl`).
     input_paths: Vec<String>,
+}
+
+/// A stage's layers (its ancestors' included) and the installs among them, computed once
+/// per stage and shared by the findings and their fixes.
+struct StageInstalls<'a> {
+    layers: Vec<(usize, &'a Node)>,
+    installs: Vec<Install>,
+    run_words: Vec<Vec<&'a str>>,
+}
+
+impl<'a> StageInstalls<'a> {
+    fn new(graph: &'a crate::graph::Graph, stage: usize) -> Self {
+        let layers = graph.layers(stage);
+        let (installs, run_words) = installs_in(&layers);
+        StageInstalls {
+            layers,
+            installs,
+            run_words,
+        }
+    }
+
+    /// Position of an instruction among the layers (they are in file order).
+    fn position_of(&self, instruction: usize) -> Option<usize> {
+        let i = self
+            .layers
+            .partition_point(|(_, n)| n.instruction < instruction);
+        (self.layers.get(i)?.1.instruction == instruction).then_some(i)
+    }
+
+    /// The installs after layer `pos`, at most [`MAX_INSTALLS_EXAMINED`] of them.
+    fn installs_after(&self, pos: usize) -> &[Install] {
+        let first = self.installs.partition_point(|i| i.position <= pos);
+        let rest = &self.installs[first..];
+        &rest[..rest.len().min(MAX_INSTALLS_EXAMINED)]
+    }
+
+    /// Whether the COPY of `volatile` sources to `dest` makes `install` rerun.
+    fn invalidates(&self, install: &Install, volatile: &[&str], dest: &str) -> bool {
+        let whole_context = volatile.iter().any(|s| is_whole_context(s));
+        whole_context
+            || !(reads_under(install, dest)
+                || run_uses_copy(&self.run_words[install.run], volatile, dest))
+    }
 }
 
 impl Rule for VolatileCopyBeforeInstall {
@@ -48,34 +98,36 @@ impl Rule for VolatileCopyBeforeInstall {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-        let mut reported: Vec<usize> = Vec::new();
+        let mut reported: HashSet<usize> = HashSet::new();
+        let mut cache: HashMap<usize, Rc<StageInstalls<'_>>> = HashMap::new();
+        let descendants = descendants(ctx.graph);
         for stage in &ctx.graph.stages {
-            let layers = ctx.graph.layers(stage.index);
-            let installs = installs_in(&layers);
-            if installs.is_empty() {
+            let data = stage_installs(ctx, &mut cache, stage.index);
+            if data.installs.is_empty() {
                 continue;
             }
-            for (pos, (_, node)) in layers.iter().enumerate() {
+            for (pos, &(copy_stage, node)) in data.layers.iter().enumerate() {
                 if reported.contains(&node.instruction) {
-                    continue;
-                }
-                let volatile = common::volatile_sources(node, ctx.context_dir);
-                if volatile.is_empty() {
                     continue;
                 }
                 let NodeKind::Copy(copy) = &node.kind else {
                     continue;
                 };
+                let volatile = common::volatile_sources(node, ctx.context_dir);
+                if volatile.is_empty() {
+                    continue;
+                }
                 let dest = copy.dest.clone().unwrap_or_default();
-                let Some(install) = installs
+                let Some(install) = data
+                    .installs_after(pos)
                     .iter()
-                    .find(|i| i.position > pos && invalidates(i, &volatile, &dest))
+                    .find(|i| data.invalidates(i, &volatile, &dest))
                 else {
                     continue;
                 };
-                reported.push(node.instruction);
+                reported.insert(node.instruction);
                 let inst = &ctx.file.instructions[node.instruction];
-                let copied = ctx.file.text(inst.args_span).trim().to_string();
+                let copied = ctx.file.text(inst.args_span).trim();
                 let keyword = inst.keyword.as_str();
                 let first_line = copied
                     .lines()
@@ -120,7 +172,13 @@ impl Rule for VolatileCopyBeforeInstall {
                             "this install reruns whenever the copied files change",
                         )
                         .with_help(help);
-                if let Some(fix) = reorder_fix(ctx, node, &volatile, &dest) {
+                let copy_at = CopyAt {
+                    node,
+                    stage: copy_stage,
+                    volatile: &volatile,
+                    dest: &dest,
+                };
+                if let Some(fix) = reorder_fix(ctx, &copy_at, &descendants, &mut cache) {
                     diagnostic = diagnostic.with_fix(fix);
                 }
                 out.push(diagnostic);
@@ -129,10 +187,29 @@ impl Rule for VolatileCopyBeforeInstall {
     }
 }
 
-/// Whether the COPY of `volatile` sources to `dest` makes the install rerun.
-fn invalidates(install: &Install, volatile: &[&str], dest: &str) -> bool {
-    let whole_context = volatile.iter().any(|s| is_whole_context(s));
-    whole_context || !(reads_under(install, dest) || run_uses_copy(install, volatile, dest))
+fn stage_installs<'a>(
+    ctx: &LintContext<'a>,
+    cache: &mut HashMap<usize, Rc<StageInstalls<'a>>>,
+    stage: usize,
+) -> Rc<StageInstalls<'a>> {
+    Rc::clone(
+        cache
+            .entry(stage)
+            .or_insert_with(|| Rc::new(StageInstalls::new(ctx.graph, stage))),
+    )
+}
+
+/// The stages built on each stage (itself included), within [`crate::graph::MAX_LINEAGE`].
+fn descendants(graph: &crate::graph::Graph) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); graph.stages.len()];
+    for stage in &graph.stages {
+        for ancestor in graph.lineage(stage.index) {
+            if let Some(list) = out.get_mut(ancestor) {
+                list.push(stage.index);
+            }
+        }
+    }
+    out
 }
 
 fn is_whole_context(source: &str) -> bool {
@@ -153,7 +230,7 @@ fn reads_under(install: &Install, dest: &str) -> bool {
 
 /// Whether the install's RUN uses the copied files (e.g. runs a copied script), in which
 /// case the COPY cannot move below it.
-fn run_uses_copy(install: &Install, sources: &[&str], dest: &str) -> bool {
+fn run_uses_copy(run_words: &[&str], sources: &[&str], dest: &str) -> bool {
     let dest = dest.trim_end_matches('/');
     let mut needles: Vec<&str> = sources
         .iter()
@@ -163,26 +240,23 @@ fn run_uses_copy(install: &Install, sources: &[&str], dest: &str) -> bool {
     if !dest.is_empty() && dest != "." {
         needles.push(dest);
     }
-    install
-        .run_words
+    run_words
         .iter()
         .any(|w| needles.iter().any(|n| w.contains(n)))
 }
 
-fn installs_in(layers: &[(usize, &Node)]) -> Vec<Install> {
+/// The installs among `layers`, and the words of each RUN that has one.
+fn installs_in<'a>(layers: &[(usize, &'a Node)]) -> (Vec<Install>, Vec<Vec<&'a str>>) {
     let mut installs = Vec::new();
+    let mut runs: Vec<Vec<&'a str>> = Vec::new();
     // Managers whose dependencies are already installed at this point.
     let mut deps_in: Vec<PackageManager> = Vec::new();
     for (position, (_, node)) in layers.iter().enumerate() {
         let NodeKind::Run(run) = &node.kind else {
             continue;
         };
-        let run_words: Vec<String> = run
-            .commands
-            .iter()
-            .flat_map(|c| c.cmd.words.iter().map(|w| w.value.clone()))
-            .collect();
         let mut installed_here = Vec::new();
+        let mut run_index = None;
         for mc in common::manager_commands(run) {
             let inv = &mc.invocation;
             let counted = match inv.kind {
@@ -264,6 +338,15 @@ fn installs_in(layers: &[(usize, &Node)]) -> Vec<Install> {
                 .map(|w| w.value.as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
+            let run = *run_index.get_or_insert_with(|| {
+                runs.push(
+                    run.commands
+                        .iter()
+                        .flat_map(|c| c.cmd.words.iter().map(|w| w.value.as_str()))
+                        .collect(),
+                );
+                runs.len() - 1
+            });
             installs.push(Install {
                 position,
                 instruction: node.instruction,
@@ -271,29 +354,40 @@ fn installs_in(layers: &[(usize, &Node)]) -> Vec<Install> {
                 shown,
                 manager: inv.manager,
                 manifests,
-                run_words: run_words.clone(),
+                run,
                 input_paths,
             });
         }
         deps_in.extend(installed_here);
     }
-    installs
+    (installs, runs)
 }
 
 /// Stages built on the COPY's stage beyond which the reordering fix is not offered.
 const MAX_STAGES_CHECKED: usize = 64;
 
+/// A volatile COPY a finding is about.
+struct CopyAt<'n> {
+    node: &'n Node,
+    /// The stage the COPY belongs to.
+    stage: usize,
+    volatile: &'n [&'n str],
+    dest: &'n str,
+}
+
 /// The reordering fix: copy the manifests the installs read before the first of them,
 /// and move the volatile COPY below the last install it invalidates. Offered only when
 /// every invalidated install is in the COPY's own stage, nothing but those installs (and
 /// metadata) stands between, and the manifests are known, literal and in the context.
-fn reorder_fix(
-    ctx: &LintContext<'_>,
-    copy_node: &Node,
-    volatile: &[&str],
-    dest: &str,
+fn reorder_fix<'a>(
+    ctx: &LintContext<'a>,
+    at: &CopyAt<'_>,
+    descendants: &[Vec<usize>],
+    cache: &mut HashMap<usize, Rc<StageInstalls<'a>>>,
 ) -> Option<Fix> {
     let file = ctx.file;
+    let copy_node = at.node;
+    let (volatile, dest) = (at.volatile, at.dest);
     let copy_inst = file.instructions.get(copy_node.instruction)?;
     let NodeKind::Copy(copy) = &copy_node.kind else {
         return None;
@@ -309,42 +403,29 @@ fn reorder_fix(
     }) {
         return None;
     }
-    let copy_stage = ctx.graph.stages.iter().find(|s| {
-        s.nodes
-            .iter()
-            .any(|n| n.instruction == copy_node.instruction)
-    })?;
+    let copy_stage = ctx.graph.stages.get(at.stage)?;
 
     // Every install the COPY invalidates, in this stage and in the stages built on it.
-    let descendants: Vec<usize> = ctx
-        .graph
-        .stages
-        .iter()
-        .filter(|s| ctx.graph.lineage(s.index).contains(&copy_stage.index))
-        .map(|s| s.index)
-        .collect();
+    let descendants = descendants.get(copy_stage.index)?;
     // Each stage re-reads its whole lineage: keep the check linear on long stage chains.
     if descendants.len() > MAX_STAGES_CHECKED {
         return None;
     }
     let mut invalidated: Vec<(usize, Vec<String>)> = Vec::new();
-    for stage in descendants.iter().filter_map(|&i| ctx.graph.stages.get(i)) {
-        let layers = ctx.graph.layers(stage.index);
-        let Some(pos) = layers
-            .iter()
-            .position(|(_, n)| n.instruction == copy_node.instruction)
-        else {
+    for &stage in descendants {
+        let data = stage_installs(ctx, cache, stage);
+        let Some(pos) = data.position_of(copy_node.instruction) else {
             continue;
         };
-        for install in installs_in(&layers) {
-            if install.position <= pos || !invalidates(&install, volatile, dest) {
+        for install in data.installs_after(pos) {
+            if !data.invalidates(install, volatile, dest) {
                 continue;
             }
-            if layers.get(install.position).map(|(s, _)| *s) != Some(copy_stage.index) {
+            if data.layers.get(install.position).map(|(s, _)| *s) != Some(copy_stage.index) {
                 return None;
             }
             if !invalidated.iter().any(|(i, _)| *i == install.instruction) {
-                invalidated.push((install.instruction, install.manifests));
+                invalidated.push((install.instruction, install.manifests.clone()));
             }
         }
     }
@@ -353,9 +434,12 @@ fn reorder_fix(
 
     // Only the installs themselves (and instructions that do not touch files) may stand
     // between the COPY and its new place.
-    for node in &copy_stage.nodes {
-        if node.instruction <= copy_node.instruction || node.instruction > last {
-            continue;
+    let after_copy = copy_stage
+        .nodes
+        .partition_point(|n| n.instruction <= copy_node.instruction);
+    for node in &copy_stage.nodes[after_copy..] {
+        if node.instruction > last {
+            break;
         }
         let inst = file.instructions.get(node.instruction)?;
         let allowed = match &node.kind {
