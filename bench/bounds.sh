@@ -326,7 +326,7 @@ for shape in "${selected[@]}"; do
     log "$shape: $(calc '%.2f' "${BYTES[$shape]} / 1048576") MB"
     measure "$shape" "$file"
     WALL[$shape]=$M_WALL RSS[$shape]=$M_RSS_KB RC[$shape]=$M_RC REASON[$shape]=$M_REASON
-    rm -f "$file"
+    [[ "${KEEP_WORK:-0}" == 1 ]] || rm -f "$file"
 done
 
 # ---------------------------------------------------------------- report

@@ -794,8 +794,15 @@ fn lint_one(
         }
     };
     let diagnostics = settings.apply(linted.diagnostics, &linted.file);
+    // The report keeps the parser's line index; the syntax tree and graph go now, so that
+    // a large file is not held twice while the report is built.
+    let lines = {
+        let file = linted.file;
+        drop(linted.graph);
+        file.lines
+    };
     (
-        FileReport::new(display, source, diagnostics),
+        FileReport::with_lines(display, source, lines, diagnostics),
         settings.fail_level(),
         fixed,
     )

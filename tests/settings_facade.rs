@@ -28,9 +28,8 @@ fn comments_only(source: &str) -> Dockerfile {
     let mut comments = Vec::new();
     for line in source.split_inclusive('\n') {
         let text = line.trim_end();
-        if let Some(body) = text.strip_prefix('#') {
+        if text.starts_with('#') {
             comments.push(Comment {
-                text: body.trim().to_string(),
                 span: Span::new(offset, offset + text.len()),
             });
         }

@@ -82,15 +82,20 @@ fn attached_comments_start(df: &Dockerfile, inst: &Instruction) -> usize {
     while start > text_start(df) {
         let prev_start = line_start(df, start - 1);
         let line = df.text(Span::new(prev_start, start));
-        let is_comment = line.trim_start().starts_with('#')
-            && df
-                .comments
-                .iter()
-                .any(|c| c.span.start >= prev_start && c.span.start < start)
-            && !df
-                .instructions
-                .iter()
-                .any(|i| i.span.start <= prev_start && prev_start < i.span.end);
+        // Both lists are in file order: binary searches keep long comment runs linear.
+        let first_comment = df.comments.partition_point(|c| c.span.start < prev_start);
+        let has_comment = df
+            .comments
+            .get(first_comment)
+            .is_some_and(|c| c.span.start < start);
+        let next_instruction = df
+            .instructions
+            .partition_point(|i| i.span.start <= prev_start);
+        let inside_instruction = next_instruction
+            .checked_sub(1)
+            .and_then(|i| df.instructions.get(i))
+            .is_some_and(|i| prev_start < i.span.end);
+        let is_comment = line.trim_start().starts_with('#') && has_comment && !inside_instruction;
         if !is_comment {
             break;
         }

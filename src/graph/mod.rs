@@ -119,6 +119,7 @@ pub struct Node {
     pub instruction: usize,
     pub kind: NodeKind,
     /// ARG and ENV values visible to this instruction (ENV inherited from parent stages).
+    /// For an ARG or ENV, the scope after the run of ARG and ENV instructions it is in.
     pub vars: Vars,
     /// The `USER` in force (`None` = root / the base image's default).
     pub user: Option<String>,
@@ -289,6 +290,8 @@ pub fn build(df: &Dockerfile) -> Graph {
     let mut vars = Vars::default();
     let mut user: Option<String> = None;
     let mut shell_override: Option<Arc<Vec<String>>> = None;
+    // Trailing ARG/ENV nodes of the current stage still waiting for their scope.
+    let mut unsettled = 0usize;
 
     for (idx, inst) in df.instructions.iter().enumerate() {
         if inst.keyword == Keyword::From {
@@ -314,6 +317,7 @@ pub fn build(df: &Dockerfile) -> Graph {
             let platform = inst.flag("platform").and_then(|f| f.value.clone());
             // A stage starts from its parent's ENV and USER; ARGs do not carry over.
             if let Some(prev) = stages.last_mut() {
+                settle_scopes(prev, &mut unsettled, &vars);
                 prev.exit_env = std::mem::take(&mut env);
                 prev.exit_user = user.take();
                 prev.exit_shell = shell_override.take();
@@ -455,24 +459,51 @@ pub fn build(df: &Dockerfile) -> Graph {
             }
             _ => {}
         }
+        // A run of ARG and ENV instructions takes one snapshot of the scope, when the run
+        // ends: the scope then changes in place, instead of being copied at each of them.
+        let declares = matches!(kind, NodeKind::Arg { .. } | NodeKind::Env { .. });
+        if !declares {
+            settle_scopes(stage, &mut unsettled, &vars);
+        }
         stage.nodes.push(Node {
             instruction: idx,
             kind,
-            vars: vars.clone(),
+            vars: if declares {
+                Vars::default()
+            } else {
+                vars.clone()
+            },
             user: user.clone(),
             shell: shell_override.clone(),
         });
+        if declares {
+            unsettled += 1;
+        }
     }
 
     if let Some(prev) = stages.last_mut() {
+        settle_scopes(prev, &mut unsettled, &vars);
         prev.exit_env = env;
         prev.exit_user = user;
         prev.exit_shell = shell_override;
+    }
+    for stage in &mut stages {
+        stage.nodes.shrink_to_fit();
     }
     Graph {
         global_args,
         stages,
     }
+}
+
+/// Give the last `unsettled` nodes of `stage` (a run of ARG and ENV instructions) the
+/// scope in force after the run.
+fn settle_scopes(stage: &mut Stage, unsettled: &mut usize, vars: &Vars) {
+    let from = stage.nodes.len().saturating_sub(*unsettled);
+    for node in &mut stage.nodes[from..] {
+        node.vars = vars.clone();
+    }
+    *unsettled = 0;
 }
 
 /// Stage index of a `from=` reference made by instruction `at` (named stages before it).
@@ -556,7 +587,8 @@ fn copy_info(ex: &mut Expander, inst: &Instruction, vars: &Vars, earlier: &[Stag
 }
 
 fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<String>>) -> RunInfo {
-    let mounts = inst.mounts();
+    let mut mounts = inst.mounts();
+    mounts.shrink_to_fit();
     let network = inst.flag("network").and_then(|f| f.value.clone());
     let shell_is_posix = shell_override
         .and_then(|s| s.first())
@@ -671,6 +703,7 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
         }
         _ => ShellKind::Posix,
     };
+    commands.shrink_to_fit();
     RunInfo {
         mounts,
         shell: kind,
@@ -849,14 +882,17 @@ mod tests {
     #[test]
     fn env_wins_over_arg_and_children_inherit_env_only() {
         let g = graph(
-            "FROM a AS base\nENV V=env\nARG V=arg\nARG W=w\nRUN x\nFROM base\nRUN y\nARG V\nRUN z\n",
+            "FROM a AS base\nENV V=env\nRUN w\nARG V=arg\nARG W=w\nRUN x\nFROM base\nRUN y\nARG V\nRUN z\n",
         );
-        assert_eq!(var(&g, 0, 3, "V"), Some(Some("env".into())));
-        assert_eq!(var(&g, 0, 3, "W"), Some(Some("w".into())));
+        assert_eq!(var(&g, 0, 4, "V"), Some(Some("env".into())));
+        assert_eq!(var(&g, 0, 4, "W"), Some(Some("w".into())));
         assert_eq!(var(&g, 1, 0, "V"), Some(Some("env".into())));
         assert_eq!(var(&g, 1, 0, "W"), None);
-        // An earlier node keeps the scope it saw.
-        assert_eq!(var(&g, 0, 0, "W"), None);
+        assert_eq!(var(&g, 1, 2, "V"), Some(Some("env".into())));
+        // An earlier node keeps the scope it saw; an ARG or ENV sees its whole run.
+        assert_eq!(var(&g, 0, 1, "W"), None);
+        assert_eq!(var(&g, 0, 2, "W"), Some(Some("w".into())));
+        assert_eq!(var(&g, 0, 0, "V"), Some(Some("env".into())));
     }
 
     #[test]

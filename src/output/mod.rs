@@ -107,6 +107,23 @@ impl FileReport {
         }
     }
 
+    /// Like [`FileReport::new`], with the line index of `source` already built.
+    pub fn with_lines(
+        path: impl Into<String>,
+        source: impl Into<String>,
+        lines: LineIndex,
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> FileReport {
+        sort_diagnostics(&mut diagnostics);
+        FileReport {
+            path: path.into(),
+            lines,
+            source: source.into(),
+            diagnostics,
+            error: None,
+        }
+    }
+
     /// A file that could not be linted. `source` may be empty (e.g. unreadable files).
     pub fn failed(
         path: impl Into<String>,

@@ -103,7 +103,7 @@ impl Settings {
         let comments: Vec<(usize, &str)> = file
             .comments
             .iter()
-            .map(|c| (file.lines.line(c.span.start), c.text.as_str()))
+            .map(|c| (file.lines.line(c.span.start), file.comment_text(c)))
             .collect();
         let instructions: Vec<(usize, usize)> = file
             .instructions

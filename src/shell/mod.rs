@@ -103,6 +103,16 @@ pub struct SimpleCommand {
 }
 
 impl SimpleCommand {
+    /// Give back spare capacity: scripts of many short commands keep thousands of these.
+    pub fn shrink_to_fit(&mut self) {
+        self.assignments.shrink_to_fit();
+        self.words.shrink_to_fit();
+        self.prefixes.shrink_to_fit();
+        self.redirects.shrink_to_fit();
+    }
+}
+
+impl SimpleCommand {
     /// An exec-form command (`RUN ["apt-get", "install", "x"]`): words only.
     pub fn from_words(words: Vec<ShellWord>) -> Self {
         SimpleCommand {

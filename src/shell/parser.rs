@@ -489,6 +489,7 @@ impl<'s, 'o> Parser<'s, 'o> {
                     if i == 0 && command.connector == Connector::Start {
                         command.connector = connector;
                     }
+                    command.shrink_to_fit();
                     self.sink.commands.push(command);
                 }
                 return;
@@ -500,7 +501,7 @@ impl<'s, 'o> Parser<'s, 'o> {
                 &mut self.context.options,
             );
         }
-        self.sink.commands.push(SimpleCommand {
+        let mut command = SimpleCommand {
             assignments,
             words: words_run.into_iter().map(Word::into_shell_word).collect(),
             range: range.unwrap_or_default(),
@@ -510,7 +511,9 @@ impl<'s, 'o> Parser<'s, 'o> {
             connector,
             options,
             in_substitution: self.context.in_substitution,
-        });
+        };
+        command.shrink_to_fit();
+        self.sink.commands.push(command);
     }
 
     /// The commands of the script of `sh -c 'script'`, one level deeper, with ranges mapped

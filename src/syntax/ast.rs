@@ -26,6 +26,12 @@ pub struct Dockerfile {
 }
 
 impl Dockerfile {
+    /// A comment's text after the `#`, with surrounding whitespace trimmed.
+    pub fn comment_text(&self, comment: &Comment) -> &str {
+        let text = self.text(comment.span);
+        text.strip_prefix('#').unwrap_or(text).trim()
+    }
+
     /// Text covered by `span` (empty if the span is out of range or not on char boundaries).
     pub fn text(&self, span: Span) -> &str {
         self.source.get(span.range()).unwrap_or("")
@@ -49,9 +55,8 @@ pub struct Directive {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
-    /// Text after the `#`, with surrounding whitespace trimmed.
-    pub text: String,
     /// The comment from `#` to the end of the line (without its line ending).
+    /// [`Dockerfile::comment_text`] gives the text after the `#`.
     pub span: Span,
 }
 
@@ -230,6 +235,19 @@ impl JoinedText {
     }
 }
 
+impl Args {
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Args::Empty => {}
+            Args::Shell(joined) => joined.pieces.shrink_to_fit(),
+            Args::Exec(words) | Args::Words(words) => words.shrink_to_fit(),
+            Args::KeyValues(pairs) => pairs.shrink_to_fit(),
+            Args::Onbuild(inner) => inner.shrink_to_fit(),
+            Args::Healthcheck { command, .. } => command.shrink_to_fit(),
+        }
+    }
+}
+
 /// An `ENV` or `LABEL` pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyValue {
@@ -309,6 +327,14 @@ pub struct Instruction {
 }
 
 impl Instruction {
+    /// Give back the spare capacity of every list the instruction holds: a file of many
+    /// short instructions would otherwise keep several times its size in empty slots.
+    pub fn shrink_to_fit(&mut self) {
+        self.flags.shrink_to_fit();
+        self.heredocs.shrink_to_fit();
+        self.args.shrink_to_fit();
+    }
+
     pub fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags
             .iter()

@@ -44,7 +44,9 @@ pub fn parse(source: &str) -> Result<Dockerfile, ParseError> {
     };
     match parser.run() {
         Ok(()) => {
-            let instructions = parser.instructions;
+            let mut instructions = parser.instructions;
+            instructions.shrink_to_fit();
+            parser.comments.shrink_to_fit();
             Ok(Dockerfile {
                 source: source.to_string(),
                 bom,
@@ -156,9 +158,7 @@ impl<'a> Parser<'a> {
     }
 
     fn comment(&mut self, hash: usize, end: usize) {
-        let text = self.text(hash + 1..end).trim().to_string();
         self.comments.push(Comment {
-            text,
             span: Span::new(hash, end),
         });
     }
@@ -271,6 +271,7 @@ impl<'a> Parser<'a> {
             }
         }
         set_lines(&mut node, first.number, self.line_no);
+        node.shrink_to_fit();
         self.instructions.push(node);
         Ok(())
     }
@@ -697,7 +698,7 @@ mod tests {
         assert_eq!(joined.text, "apt-get update     && apt-get install -y curl");
         let at = joined.text.find("&&").unwrap_or_default();
         assert_eq!(df.text(joined.source_span(at..at + 2)), "&&");
-        assert_eq!(df.comments[0].text, "ignore=LL101");
+        assert_eq!(df.comment_text(&df.comments[0]), "ignore=LL101");
         assert_eq!(df.text(df.comments[0].span), "# ignore=LL101");
         assert_eq!((run.start_line, run.end_line), (2, 6));
     }
