@@ -434,8 +434,8 @@ pub fn remove_word(df: &Dockerfile, command: &Command, word: usize) -> Option<Ed
     if word == 0 {
         return None;
     }
-    let span = *command.word_spans.get(word)?;
-    let prev = *command.word_spans.get(word - 1)?;
+    let span = command.word_span(word)?;
+    let prev = command.word_span(word - 1)?;
     if prev.end > span.start || span.is_empty() || span == command.span {
         return None;
     }

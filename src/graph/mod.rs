@@ -5,6 +5,7 @@ pub mod expand;
 mod image;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -86,11 +87,28 @@ pub enum ShellKind {
 /// A simple command of a RUN with its span in the source.
 #[derive(Debug, Clone)]
 pub struct Command {
+    /// The command, its byte ranges mapped to the source: a word's range is its source
+    /// span, or the span of the whole script when the word has no place of its own
+    /// (`RUN ["sh", "-c", "…"]`, heredocs whose body differs from the source).
     pub cmd: SimpleCommand,
     /// Source span of the whole command.
     pub span: Span,
-    /// Source spans of each word (same order as `cmd.words`).
-    pub word_spans: Vec<Span>,
+}
+
+impl Command {
+    fn located(mut cmd: SimpleCommand, span: Span, map: &dyn Fn(&Range<usize>) -> Span) -> Self {
+        cmd.map_ranges(&|r| {
+            let s = map(r);
+            s.start..s.end
+        });
+        Command { cmd, span }
+    }
+
+    /// Source span of word `i` of the command.
+    pub fn word_span(&self, i: usize) -> Option<Span> {
+        let w = self.cmd.words.get(i)?;
+        Some(Span::new(w.range.start, w.range.end))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -121,8 +139,9 @@ pub struct Node {
     /// ARG and ENV values visible to this instruction (ENV inherited from parent stages).
     /// For an ARG or ENV, the scope after the run of ARG and ENV instructions it is in.
     pub vars: Vars,
-    /// The `USER` in force (`None` = root / the base image's default).
-    pub user: Option<String>,
+    /// The `USER` in force (`None` = root / the base image's default), shared by the
+    /// nodes it applies to.
+    pub user: Option<Arc<str>>,
     /// The `SHELL` in force, if set by a SHELL instruction.
     pub shell: Option<Arc<Vec<String>>>,
 }
@@ -144,7 +163,7 @@ pub struct Stage {
     windows: bool,
     /// ENV, USER and SHELL at the end of the stage, which a child stage inherits.
     pub exit_env: Vars,
-    pub exit_user: Option<String>,
+    pub exit_user: Option<Arc<str>>,
     pub exit_shell: Option<Arc<Vec<String>>>,
 }
 
@@ -178,6 +197,31 @@ pub struct Graph {
     /// ARGs before the first FROM, with their defaults (`None` without default).
     pub global_args: Vars,
     pub stages: Vec<Stage>,
+    names: StageNames,
+}
+
+/// Stage indexes by lowercased `AS` name, in file order: name lookups stay constant-time
+/// on files of thousands of stages.
+#[derive(Debug, Clone, Default)]
+struct StageNames(std::collections::HashMap<String, Vec<usize>>);
+
+impl StageNames {
+    fn add(&mut self, name: &str, index: usize) {
+        self.0.entry(name.to_string()).or_default().push(index);
+    }
+
+    /// The last stage named `value` (any case) among the first `limit` stages.
+    fn resolve_name(&self, value: &str, limit: usize) -> Option<usize> {
+        let list = self.0.get(&value.to_ascii_lowercase())?;
+        let before = list.partition_point(|&i| i < limit);
+        before.checked_sub(1).map(|i| list[i])
+    }
+
+    /// Like [`StageNames::resolve_name`], else the stage numbered `value`.
+    fn resolve(&self, value: &str, limit: usize) -> Option<usize> {
+        self.resolve_name(value, limit)
+            .or_else(|| value.parse::<usize>().ok().filter(|i| *i < limit))
+    }
 }
 
 impl Graph {
@@ -211,20 +255,8 @@ impl Graph {
 
     /// Resolve a `--from` / `from=` value to a stage index (by name or number).
     pub fn stage_ref(&self, value: &str, before: usize) -> Option<usize> {
-        resolve_stage(&self.stages[..before.min(self.stages.len())], value)
+        self.names.resolve(value, before.min(self.stages.len()))
     }
-}
-
-fn resolve_stage(stages: &[Stage], value: &str) -> Option<usize> {
-    let lower = value.to_ascii_lowercase();
-    if let Some(s) = stages
-        .iter()
-        .rev()
-        .find(|s| s.name.as_deref() == Some(lower.as_str()))
-    {
-        return Some(s.index);
-    }
-    value.parse::<usize>().ok().filter(|i| *i < stages.len())
 }
 
 fn is_url(s: &str) -> bool {
@@ -288,10 +320,13 @@ pub fn build(df: &Dockerfile) -> Graph {
     let mut args = Vars::default();
     let mut env = Vars::default();
     let mut vars = Vars::default();
-    let mut user: Option<String> = None;
+    let mut user: Option<Arc<str>> = None;
     let mut shell_override: Option<Arc<Vec<String>>> = None;
     // Trailing ARG/ENV nodes of the current stage still waiting for their scope.
     let mut unsettled = 0usize;
+    let mut names = StageNames::default();
+    // The current stage's `reads_from`, as a set.
+    let mut reads_seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
 
     for (idx, inst) in df.instructions.iter().enumerate() {
         if inst.keyword == Keyword::From {
@@ -307,7 +342,7 @@ pub fn build(df: &Dockerfile) -> Graph {
             let base = match ex.expand(&raw, &global_args) {
                 None => Base::Unresolved { raw: raw.clone() },
                 Some(value) if value.eq_ignore_ascii_case("scratch") => Base::Scratch,
-                Some(value) => match resolve_stage_by_name(&stages, &value) {
+                Some(value) => match names.resolve_name(&value, stages.len()) {
                     Some(index) => Base::Stage { index },
                     None => Base::Image {
                         image: ImageRef::parse(&value),
@@ -341,6 +376,10 @@ pub fn build(df: &Dockerfile) -> Graph {
             user = inherited_user;
             shell_override = inherited_shell;
             let windows = Stage::windows_for(platform.as_deref(), &base, &stages);
+            if let Some(name) = &name {
+                names.add(name, stages.len());
+            }
+            reads_seen.clear();
             stages.push(Stage {
                 windows,
                 index: stages.len(),
@@ -405,12 +444,13 @@ pub fn build(df: &Dockerfile) -> Graph {
                 NodeKind::Env { names }
             }
             Keyword::User => {
-                user = inst
+                let value = inst
                     .words()
                     .first()
                     .and_then(|w| ex.expand(&w.value, &vars))
-                    .or_else(|| Some("?".to_string()));
-                NodeKind::User { user: user.clone() }
+                    .unwrap_or_else(|| "?".to_string());
+                user = Some(Arc::from(value.as_str()));
+                NodeKind::User { user: Some(value) }
             }
             Keyword::Shell => {
                 if let Args::Exec(words) = &inst.args {
@@ -420,7 +460,7 @@ pub fn build(df: &Dockerfile) -> Graph {
                 NodeKind::Other
             }
             Keyword::Copy | Keyword::Add => {
-                let info = copy_info(&mut ex, inst, &vars, &stages[..stage_index]);
+                let info = copy_info(&mut ex, inst, &vars, &names, stage_index);
                 NodeKind::Copy(info)
             }
             Keyword::Run => {
@@ -440,7 +480,7 @@ pub fn build(df: &Dockerfile) -> Graph {
             NodeKind::Copy(info) => {
                 for src in &info.sources {
                     if let SourceKind::Stage { index } = src.kind {
-                        if !stage.reads_from.contains(&index) {
+                        if reads_seen.insert(index) {
                             stage.reads_from.push(index);
                         }
                     }
@@ -449,8 +489,9 @@ pub fn build(df: &Dockerfile) -> Graph {
             NodeKind::Run(run) => {
                 for m in &run.mounts {
                     if let Some(from) = &m.from {
-                        if let Some(index) = stage_index_before(df, idx, from) {
-                            if !stage.reads_from.contains(&index) {
+                        // Stages named before the instruction, its own included.
+                        if let Some(index) = names.resolve(from, stage_index + 1) {
+                            if reads_seen.insert(index) {
                                 stage.reads_from.push(index);
                             }
                         }
@@ -493,6 +534,7 @@ pub fn build(df: &Dockerfile) -> Graph {
     Graph {
         global_args,
         stages,
+        names,
     }
 }
 
@@ -506,35 +548,14 @@ fn settle_scopes(stage: &mut Stage, unsettled: &mut usize, vars: &Vars) {
     *unsettled = 0;
 }
 
-/// Stage index of a `from=` reference made by instruction `at` (named stages before it).
-fn stage_index_before(df: &Dockerfile, at: usize, value: &str) -> Option<usize> {
-    let lower = value.to_ascii_lowercase();
-    let mut index = 0usize;
-    let mut found = None;
-    for inst in df.instructions.iter().take(at) {
-        if inst.keyword == Keyword::From {
-            let w = inst.words();
-            if let (Some(a), Some(n)) = (w.get(1), w.get(2)) {
-                if a.value.eq_ignore_ascii_case("as") && n.value.to_ascii_lowercase() == lower {
-                    found = Some(index);
-                }
-            }
-            index += 1;
-        }
-    }
-    found.or_else(|| value.parse::<usize>().ok().filter(|i| *i < index))
-}
-
-fn resolve_stage_by_name(stages: &[Stage], value: &str) -> Option<usize> {
-    let lower = value.to_ascii_lowercase();
-    stages
-        .iter()
-        .rev()
-        .find(|s| s.name.as_deref() == Some(lower.as_str()))
-        .map(|s| s.index)
-}
-
-fn copy_info(ex: &mut Expander, inst: &Instruction, vars: &Vars, earlier: &[Stage]) -> CopyInfo {
+/// `earlier`: how many stages come before the COPY's own (a `--from` names one of them).
+fn copy_info(
+    ex: &mut Expander,
+    inst: &Instruction,
+    vars: &Vars,
+    names: &StageNames,
+    earlier: usize,
+) -> CopyInfo {
     let from = inst.flag("from").and_then(|f| f.value.clone());
     let heredoc_names: Vec<&str> = inst.heredocs.iter().map(|h| h.name.as_str()).collect();
     let words = inst.words();
@@ -544,7 +565,7 @@ fn copy_info(ex: &mut Expander, inst: &Instruction, vars: &Vars, earlier: &[Stag
     };
     let from_kind = from.as_ref().map(|f| {
         let expanded = ex.expand(f, vars).unwrap_or_else(|| f.clone());
-        match resolve_stage(earlier, &expanded) {
+        match names.resolve(&expanded, earlier) {
             Some(index) => SourceKind::Stage { index },
             None => SourceKind::Image { name: expanded },
         }
@@ -618,16 +639,16 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                 {
                     let script = &last.value;
                     for c in shell::analyze(script).commands {
-                        commands.push(Command {
-                            span: last.span,
-                            word_spans: c.words.iter().map(|_| last.span).collect(),
-                            cmd: c,
-                        });
+                        commands.push(Command::located(c, last.span, &|_| last.span));
                     }
                 } else {
+                    let mut cmd = cmd;
+                    for (w, source) in cmd.words.iter_mut().zip(words) {
+                        w.range = source.span.start..source.span.end;
+                    }
+                    cmd.range = first.span.start..last.span.end;
                     commands.push(Command {
                         span: first.span.cover(last.span),
-                        word_spans: words.iter().map(|w| w.span).collect(),
                         cmd,
                     });
                 }
@@ -645,16 +666,9 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                 let top = shell::analyze(&joined.text);
                 for c in top.commands {
                     let span = joined.source_span(c.range.clone());
-                    let word_spans = c
-                        .words
-                        .iter()
-                        .map(|w| joined.source_span(w.range.clone()))
-                        .collect();
-                    commands.push(Command {
-                        cmd: c,
-                        span,
-                        word_spans,
-                    });
+                    commands.push(Command::located(c, span, &|r| {
+                        joined.source_span(r.clone())
+                    }));
                 }
                 if script_is_heredoc_only {
                     // `RUN <<EOF` runs the body with the shell; `RUN <<EOF bash` or
@@ -689,12 +703,7 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                                 }
                             };
                             let span = map(&c.range);
-                            let word_spans = c.words.iter().map(|w| map(&w.range)).collect();
-                            commands.push(Command {
-                                cmd: c,
-                                span,
-                                word_spans,
-                            });
+                            commands.push(Command::located(c, span, &map));
                         }
                     }
                 }
@@ -728,7 +737,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                     let mut obj = json!({
                         "line": lc,
                         "instruction": inst.keyword.as_str(),
-                        "user": n.user,
+                        "user": n.user.as_deref(),
                     });
                     match &n.kind {
                         NodeKind::Run(r) => {

@@ -377,7 +377,7 @@ pub fn word_span(cmd: &Command, from: usize, pred: impl Fn(&str) -> bool) -> cra
         .enumerate()
         .skip(from)
         .find(|(_, w)| pred(&w.value))
-        .and_then(|(i, _)| cmd.word_spans.get(i).copied())
+        .and_then(|(i, _)| cmd.word_span(i))
         .unwrap_or(cmd.span)
 }
 

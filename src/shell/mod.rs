@@ -103,6 +103,24 @@ pub struct SimpleCommand {
 }
 
 impl SimpleCommand {
+    /// Rewrite every byte range the command holds (its own, its words', prefixes',
+    /// assignments' and redirects'), e.g. from script offsets to source offsets.
+    pub fn map_ranges(&mut self, f: &dyn Fn(&Range<usize>) -> Range<usize>) {
+        self.range = f(&self.range);
+        for w in self.words.iter_mut().chain(self.prefixes.iter_mut()) {
+            w.range = f(&w.range);
+        }
+        for a in &mut self.assignments {
+            a.range = f(&a.range);
+        }
+        for r in &mut self.redirects {
+            r.range = f(&r.range);
+            if let Some(t) = &mut r.target {
+                t.range = f(&t.range);
+            }
+        }
+    }
+
     /// Give back spare capacity: scripts of many short commands keep thousands of these.
     pub fn shrink_to_fit(&mut self) {
         self.assignments.shrink_to_fit();
