@@ -358,9 +358,9 @@ pub fn remove_command(
         return None;
     }
     let overlaps = cmds.iter().enumerate().any(|(i, c)| {
-        i != command && c.span.start < target.span.end && target.span.start < c.span.end
+        i != command && c.span().start < target.span().end && target.span().start < c.span().end
     });
-    if overlaps || target.span.is_empty() {
+    if overlaps || target.span().is_empty() {
         return None;
     }
     let same_script = |c: &Command| {
@@ -369,7 +369,7 @@ pub fn remove_command(
                 .iter()
                 .position(|h| h.body_span.contains(s.start))
         };
-        heredoc_of(c.span) == heredoc_of(target.span)
+        heredoc_of(c.span()) == heredoc_of(target.span())
     };
     let top_level: Vec<usize> = (0..cmds.len())
         .filter(|&i| {
@@ -387,12 +387,12 @@ pub fn remove_command(
         .map(|&i| &cmds[i]);
     if let Some(next) = next {
         if matches!(next.cmd.connector, Connector::And | Connector::Sequence)
-            && next.span.start >= target.span.end
+            && next.span().start >= target.span().end
         {
-            let gap = df.text(Span::new(target.span.end, next.span.start));
+            let gap = df.text(Span::new(target.span().end, next.span().start));
             if separator(gap, df.escape).is_some() {
                 return Some(Edit {
-                    span: Span::new(target.span.start, next.span.start),
+                    span: Span::new(target.span().start, next.span().start),
                     replacement: String::new(),
                 });
             }
@@ -401,23 +401,23 @@ pub fn remove_command(
     }
     let prev = prev?;
     if !matches!(target.cmd.connector, Connector::And | Connector::Sequence)
-        || prev.span.end > target.span.start
+        || prev.span().end > target.span().start
     {
         return None;
     }
-    let gap = df.text(Span::new(prev.span.end, target.span.start));
+    let gap = df.text(Span::new(prev.span().end, target.span().start));
     match separator(gap, df.escape) {
         Some("\n") => {
             // A line of a heredoc body: remove the line itself.
-            let start = line_start(df, target.span.start);
-            let end = line_end_after_newline(df, target.span.end);
+            let start = line_start(df, target.span().start);
+            let end = line_end_after_newline(df, target.span().end);
             Some(Edit {
                 span: Span::new(start, end),
                 replacement: String::new(),
             })
         }
         Some(_) => Some(Edit {
-            span: Span::new(prev.span.end, target.span.end),
+            span: Span::new(prev.span().end, target.span().end),
             replacement: String::new(),
         }),
         None => None,
@@ -436,7 +436,7 @@ pub fn remove_word(df: &Dockerfile, command: &Command, word: usize) -> Option<Ed
     }
     let span = command.word_span(word)?;
     let prev = command.word_span(word - 1)?;
-    if prev.end > span.start || span.is_empty() || span == command.span {
+    if prev.end > span.start || span.is_empty() || span == command.span() {
         return None;
     }
     let gap = df.text(Span::new(prev.end, span.start));

@@ -86,13 +86,12 @@ pub enum ShellKind {
 
 /// A simple command of a RUN with its span in the source.
 #[derive(Debug, Clone)]
+#[repr(transparent)]
 pub struct Command {
     /// The command, its byte ranges mapped to the source: a word's range is its source
     /// span, or the span of the whole script when the word has no place of its own
     /// (`RUN ["sh", "-c", "…"]`, heredocs whose body differs from the source).
     pub cmd: SimpleCommand,
-    /// Source span of the whole command.
-    pub span: Span,
 }
 
 impl Command {
@@ -101,7 +100,13 @@ impl Command {
             let s = map(r);
             s.start..s.end
         });
-        Command { cmd, span }
+        debug_assert_eq!(cmd.range, span.start..span.end);
+        Command { cmd }
+    }
+
+    /// Source span of the whole command.
+    pub fn span(&self) -> Span {
+        Span::new(self.cmd.range.start, self.cmd.range.end)
     }
 
     /// Source span of word `i` of the command.
@@ -647,10 +652,7 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                         w.range = source.span.start..source.span.end;
                     }
                     cmd.range = first.span.start..last.span.end;
-                    commands.push(Command {
-                        span: first.span.cover(last.span),
-                        cmd,
-                    });
+                    commands.push(Command { cmd });
                 }
             }
             ShellKind::Exec
@@ -664,12 +666,15 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                 let mut kind = ShellKind::Posix;
                 let script_is_heredoc_only = !inst.heredocs.is_empty();
                 let top = shell::analyze(&joined.text);
-                for c in top.commands {
-                    let span = joined.source_span(c.range.clone());
-                    commands.push(Command::located(c, span, &|r| {
-                        joined.source_span(r.clone())
-                    }));
-                }
+                // `Command` has the layout of `SimpleCommand`: this reuses the allocation.
+                commands = top
+                    .commands
+                    .into_iter()
+                    .map(|c| {
+                        let span = joined.source_span(c.range.clone());
+                        Command::located(c, span, &|r| joined.source_span(r.clone()))
+                    })
+                    .collect();
                 if script_is_heredoc_only {
                     // `RUN <<EOF` runs the body with the shell; `RUN <<EOF bash` or
                     // `RUN python3 <<EOF` hands it to the named program.

@@ -378,7 +378,7 @@ pub fn word_span(cmd: &Command, from: usize, pred: impl Fn(&str) -> bool) -> cra
         .skip(from)
         .find(|(_, w)| pred(&w.value))
         .and_then(|(i, _)| cmd.word_span(i))
-        .unwrap_or(cmd.span)
+        .unwrap_or(cmd.span())
 }
 
 /// A command as written up to and including word `last` (`pip install`).

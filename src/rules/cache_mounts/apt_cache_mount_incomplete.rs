@@ -122,7 +122,7 @@ fn check_apt(
                     common::shown_command(install.command, install.invocation.verb_index)
                 ),
             )
-            .with_label(install.command.span, "apt install")
+            .with_label(install.command.span(), "apt install")
             .with_help(format!(
                 "add `--mount=type=cache,target={APT_ARCHIVES_DIR},sharing=locked`"
             )),
@@ -138,7 +138,7 @@ fn check_apt(
                     common::shown_command(update.command, update.invocation.verb_index)
                 ),
             )
-            .with_label(update.command.span, "index update")
+            .with_label(update.command.span(), "index update")
             .with_help(format!("add `--mount=type=cache,target={APT_LISTS_DIR},sharing=locked`")),
         );
     }
@@ -155,7 +155,7 @@ fn check_apt(
                     common::shown_command(install.command, install.invocation.verb_index)
                 ),
             )
-            .with_label(install.command.span, "its packages are deleted after this install")
+            .with_label(install.command.span(), "its packages are deleted after this install")
             .with_help(format!(
                 "`RUN rm -f {APT_DOCKER_CLEAN}` before this RUN (Debian and Ubuntu images ship the file)"
             )),
@@ -179,7 +179,7 @@ fn check_apt(
                         "`apt` deletes the packages it downloaded after a successful install, so the cache mount at `{target}` stays empty"
                     ),
                 )
-                .with_label(front_end.command.span, "`apt`, unlike `apt-get`, does not keep packages")
+                .with_label(front_end.command.span(), "`apt`, unlike `apt-get`, does not keep packages")
                 .with_help(
                     "set it once: `RUN echo 'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep-cache`, or use `apt-get`",
                 ),
@@ -227,7 +227,7 @@ fn check_rpm(
                     "Fedora 41 and later run dnf5, which keeps its cache in `{DNF5_CACHE_DIR}`: the cache mount at `{target}` holds nothing"
                 ),
             )
-            .with_label(install.command.span, "dnf5 install")
+            .with_label(install.command.span(), "dnf5 install")
             .with_help(format!(
                 "mount `--mount=type=cache,target={DNF5_CACHE_DIR},sharing=locked` and pass `--setopt=keepcache=True`"
             )),
@@ -264,7 +264,7 @@ fn check_rpm(
                 common::shown_command(install.command, install.invocation.verb_index)
             ),
         )
-        .with_label(install.command.span, format!("{name} install"))
+        .with_label(install.command.span(), format!("{name} install"))
         .with_help(format!("keep the packages: {}", keep.advice)),
     );
 }

@@ -271,7 +271,7 @@ fn report(
         Defeat::Cleans => {
             let shown = common::shown_command(command, command.cmd.words.len().saturating_sub(1));
             (
-                command.span,
+                command.span(),
                 format!(
                     "`{shown}` empties the cache mount at `{target}` that this RUN sets up, so the next build downloads everything again"
                 ),
@@ -286,7 +286,7 @@ fn report(
             format!("remove `{flag}`: the cache mount already keeps the cache out of the image"),
         ),
         Defeat::Env(var) => (
-            command.span,
+            command.span(),
             format!("`{var}` turns the {name} cache off, so the cache mount at `{target}` stays empty"),
             format!("unset `{var}` (remove its ENV, ARG or prefix): the cache mount already keeps the cache out of the image"),
         ),

@@ -191,7 +191,7 @@ fn check_run(rc: &RunCtx<'_>, out: &mut Vec<Diagnostic>) {
 fn build_report(rc: &RunCtx<'_>, command: &Command, message: String, help: String) -> Diagnostic {
     let inst = &rc.ctx.file.instructions[rc.node.instruction];
     Diagnostic::new(&META, inst.keyword_word.span, message)
-        .with_label(command.span, "builds without a warm cache")
+        .with_label(command.span(), "builds without a warm cache")
         .with_help(help)
 }
 
@@ -353,15 +353,17 @@ fn compiler_cache(rc: &RunCtx<'_>, manager: PackageManager) -> Option<Diagnostic
     };
     let mut user: Option<&Command> = None;
     for command in &rc.run.commands {
-        let direct = command.cmd.program() == Some(program)
+        let Some(this_program) = command.cmd.program() else {
+            continue;
+        };
+        let direct = this_program == program
             && classify(&command.cmd).is_some_and(|i| i.kind == InvocationKind::Build);
         let in_words = command.cmd.words.iter().any(|w| {
             (w.value.contains("COMPILER_LAUNCHER=") || w.value.contains("RUSTC_WRAPPER="))
                 && names_wrapper(&w.value)
         });
-        let by_var = COMPILE_PROGRAMS
-            .iter()
-            .any(|p| command.cmd.program().is_some_and(|q| q.trim_start_matches("./") == *p))
+        let this_program = this_program.trim_start_matches("./");
+        let by_var = COMPILE_PROGRAMS.contains(&this_program)
             && COMPILER_WRAPPER_ENV.iter().any(|name| {
                 matches!(common::var_for(rc.node, command, name), Some(Some(v)) if names_wrapper(&v))
             });
@@ -395,7 +397,7 @@ fn compiler_cache(rc: &RunCtx<'_>, manager: PackageManager) -> Option<Diagnostic
             inst.keyword_word.span,
             format!("this RUN compiles through {program}, but no cache mount holds its cache `{dir}`: every rebuild misses"),
         )
-        .with_label(command.span, format!("compiled through {program}"))
+        .with_label(command.span(), format!("compiled through {program}"))
         .with_help(format!("add `--mount=type=cache,target={dir}` to this RUN")),
     )
 }
@@ -456,7 +458,7 @@ fn next_build(rc: &RunCtx<'_>, index: usize, command: &Command) -> Option<Diagno
             inst.keyword_word.span,
             format!("`next build` rebuilds every page whenever this layer rebuilds: no cache mount holds the {} `{dir}`", NEXT_CACHE.display_name),
         )
-        .with_label(command.span, "Next.js build")
+        .with_label(command.span(), "Next.js build")
         .with_help(format!("add `--mount=type=cache,target={dir}` to this RUN")),
     )
 }

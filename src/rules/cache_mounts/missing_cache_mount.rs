@@ -106,7 +106,7 @@ impl Rule for MissingCacheMount {
                         help.push_str(advice);
                     }
                     let mut diagnostic = Diagnostic::new(&META, inst.keyword_word.span, message)
-                        .with_label(mc.command.span, format!("{} install", info.display_name))
+                        .with_label(mc.command.span(), format!("{} install", info.display_name))
                         .with_help(help);
                     if let Some(fix) = mount_fix(ctx, stage, node, run, &mc, &targets) {
                         diagnostic = diagnostic.with_fix(fix);
@@ -254,7 +254,7 @@ fn updates_before(run: &RunInfo, install: &ManagerCommand<'_>) -> bool {
     common::manager_commands(run).iter().any(|mc| {
         mc.invocation.manager == PackageManager::Apt
             && mc.invocation.kind == InvocationKind::IndexUpdate
-            && mc.command.span.start < install.command.span.start
+            && mc.command.span().start < install.command.span().start
     })
 }
 

@@ -205,7 +205,7 @@ fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Vec<Diagnostic>)
                 "`{shown}` writes its output to `{output}`, but the {what} is in the cache mount at `{target}`: the result is not in the image"
             ),
         )
-        .with_label(command.span, "output lands in the cache mount");
+        .with_label(command.span(), "output lands in the cache mount");
         if let Some(span) = reader {
             d = d.with_label(span, "reads it later, and finds nothing");
         }
@@ -263,7 +263,7 @@ fn destination_mounts(rc: &RunCtx<'_>, position: usize, out: &mut Vec<Diagnostic
                 dest.holds
             ),
         )
-        .with_label(installer.span, "installs into the mount");
+        .with_label(installer.span(), "installs into the mount");
         if let Some(span) = reader {
             d = d.with_label(span, "needs it later");
         }
@@ -311,7 +311,7 @@ fn uv_symlinks(rc: &RunCtx<'_>, out: &mut Vec<Diagnostic>) {
                     common::shown_command(mc.command, mc.invocation.verb_index)
                 ),
             )
-            .with_label(mc.command.span, "links packages from the cache")
+            .with_label(mc.command.span(), "links packages from the cache")
             .with_help("set `UV_LINK_MODE=copy`"),
         );
         return;
@@ -387,7 +387,7 @@ fn yarn_pnp(rc: &RunCtx<'_>, out: &mut Vec<Diagnostic>) {
                     common::shown_command(mc.command, mc.invocation.verb_index)
                 ),
             )
-            .with_label(mc.command.span, "Yarn Berry install")
+            .with_label(mc.command.span(), "Yarn Berry install")
             .with_help("set `nodeLinker: node-modules` (or `enableGlobalCache: false`) in .yarnrc.yml, or drop this mount"),
         );
         return;

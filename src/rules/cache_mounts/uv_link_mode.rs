@@ -77,7 +77,7 @@ impl Rule for UvLinkMode {
                     out.push(
                         Diagnostic::new(
                             &META,
-                            mc.command.span,
+                            mc.command.span(),
                             format!(
                                 "`{shown}` links packages from the cache mount at `{target}` {how}, but the mount is another file system: each link fails and uv falls back to copying, with a warning"
                             ),

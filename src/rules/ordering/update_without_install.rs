@@ -70,7 +70,7 @@ fn finding(command: &Command, inv: &knowledge::Invocation) -> Diagnostic {
     };
     Diagnostic::new(
         &META,
-        command.span,
+        command.span(),
         format!(
             "`{shown}` runs in a RUN that installs nothing; the index it fetches is frozen in this layer and goes stale while later `{install}` layers stay cached"
         ),

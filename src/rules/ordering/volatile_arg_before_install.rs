@@ -181,7 +181,7 @@ fn finding(
         .map(|w| w.value.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    let line = ctx.file.lines.line(install.command.span.start);
+    let line = ctx.file.lines.line(install.command.span().start);
     let declared = if v.name == v.arg {
         format!("`{keyword} {}`", v.name)
     } else {
@@ -195,7 +195,7 @@ fn finding(
             v.arg
         ),
     )
-    .with_label(install.command.span, "reruns whenever the value changes")
+    .with_label(install.command.span(), "reruns whenever the value changes")
     .with_help(format!(
         "move `{keyword} {}` below the dependency installs, right before the first instruction that uses it",
         v.name

@@ -350,7 +350,7 @@ fn installs_in<'a>(layers: &[(usize, &'a Node)]) -> (Vec<Install>, Vec<Vec<&'a s
             installs.push(Install {
                 position,
                 instruction: node.instruction,
-                span: mc.command.span,
+                span: mc.command.span(),
                 shown,
                 manager: inv.manager,
                 manifests,

@@ -75,8 +75,10 @@ fn finding(runner: &Command, download: &Command, route: Route) -> Diagnostic {
         Route::Substitution => format!("`{program}` with `$({fetcher} …)`"),
     };
     let span = match route {
-        Route::Pipe if download.span.start <= runner.span.start => download.span.cover(runner.span),
-        _ => runner.span,
+        Route::Pipe if download.span().start <= runner.span().start => {
+            download.span().cover(runner.span())
+        }
+        _ => runner.span(),
     };
     let output_flag = if fetcher == "wget" { "-O" } else { "-o" };
     Diagnostic::new(
@@ -86,7 +88,7 @@ fn finding(runner: &Command, download: &Command, route: Route) -> Diagnostic {
             "{how} runs the script from `{url}` unverified: the layer is cached on the RUN's text, so a changed script goes unnoticed here and silently reaches the next cold build"
         ),
     )
-    .with_label(download.span, "downloaded here, never verified")
+    .with_label(download.span(), "downloaded here, never verified")
     .with_help(format!(
         "download to a file, check it against a pinned digest, then run it: `{fetcher} … {output_flag} /tmp/installer && echo \"<sha256>  /tmp/installer\" | sha256sum -c - && {program} /tmp/installer`; or fetch it with `ADD --checksum=sha256:<digest> {url} /tmp/installer`"
     ))
