@@ -318,7 +318,12 @@ impl Expander {
 pub fn build(df: &Dockerfile) -> Graph {
     let mut ex = Expander::new(df);
     let mut global_args = Vars::default();
-    let mut stages: Vec<Stage> = Vec::new();
+    let stage_count = df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == Keyword::From)
+        .count();
+    let mut stages: Vec<Stage> = Vec::with_capacity(stage_count);
 
     // Per-stage state carried while walking; ENV wins over an ARG of the same name.
     // `vars` is `args` overlaid with `env`, kept up to date one name at a time.
@@ -358,6 +363,7 @@ pub fn build(df: &Dockerfile) -> Graph {
             // A stage starts from its parent's ENV and USER; ARGs do not carry over.
             if let Some(prev) = stages.last_mut() {
                 settle_scopes(prev, &mut unsettled, &vars);
+                prev.nodes.shrink_to_fit();
                 prev.exit_env = std::mem::take(&mut env);
                 prev.exit_user = user.take();
                 prev.exit_shell = shell_override.take();

@@ -32,8 +32,8 @@ const MAX_INSTALLS_EXAMINED: usize = 64;
 
 /// A dependency install found in a stage's layers.
 struct Install {
-    /// Position in the stage's layer list.
-    position: usize,
+    /// The stage the install's RUN belongs to.
+    stage: usize,
     /// The RUN's index in `Dockerfile::instructions`.
     instruction: usize,
     span: Span,
@@ -49,36 +49,28 @@ struct Install {
     input_paths: Vec<String>,
 }
 
-/// A stage's layers (its ancestors' included) and the installs among them, computed once
-/// per stage and shared by the findings and their fixes.
+/// The installs among a stage's layers (its ancestors' included), in file order, computed
+/// once per stage and shared by the findings and their fixes.
 struct StageInstalls<'a> {
-    layers: Vec<(usize, &'a Node)>,
     installs: Vec<Install>,
     run_words: Vec<Vec<&'a str>>,
 }
 
 impl<'a> StageInstalls<'a> {
-    fn new(graph: &'a crate::graph::Graph, stage: usize) -> Self {
-        let layers = graph.layers(stage);
-        let (installs, run_words) = installs_in(&layers);
+    fn new(layers: &[(usize, &'a Node)]) -> Self {
+        let (installs, run_words) = installs_in(layers);
         StageInstalls {
-            layers,
             installs,
             run_words,
         }
     }
 
-    /// Position of an instruction among the layers (they are in file order).
-    fn position_of(&self, instruction: usize) -> Option<usize> {
-        let i = self
-            .layers
-            .partition_point(|(_, n)| n.instruction < instruction);
-        (self.layers.get(i)?.1.instruction == instruction).then_some(i)
-    }
-
-    /// The installs after layer `pos`, at most [`MAX_INSTALLS_EXAMINED`] of them.
-    fn installs_after(&self, pos: usize) -> &[Install] {
-        let first = self.installs.partition_point(|i| i.position <= pos);
+    /// The installs after an instruction of the stage's layers (layers are in file
+    /// order), at most [`MAX_INSTALLS_EXAMINED`] of them.
+    fn installs_after(&self, instruction: usize) -> &[Install] {
+        let first = self
+            .installs
+            .partition_point(|i| i.instruction <= instruction);
         let rest = &self.installs[first..];
         &rest[..rest.len().min(MAX_INSTALLS_EXAMINED)]
     }
@@ -99,14 +91,14 @@ impl Rule for VolatileCopyBeforeInstall {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         let mut reported: HashSet<usize> = HashSet::new();
-        let mut cache: HashMap<usize, Rc<StageInstalls<'_>>> = HashMap::new();
+        let mut cache: InstallCache<'_> = HashMap::new();
         let descendants = descendants(ctx.graph);
         for stage in &ctx.graph.stages {
-            let data = stage_installs(ctx, &mut cache, stage.index);
-            if data.installs.is_empty() {
+            let layers = ctx.graph.layers(stage.index);
+            let Some(data) = stage_installs(&mut cache, stage.index, || layers.clone()) else {
                 continue;
-            }
-            for (pos, &(copy_stage, node)) in data.layers.iter().enumerate() {
+            };
+            for &(copy_stage, node) in &layers {
                 if reported.contains(&node.instruction) {
                     continue;
                 }
@@ -119,7 +111,7 @@ impl Rule for VolatileCopyBeforeInstall {
                 }
                 let dest = copy.dest.clone().unwrap_or_default();
                 let Some(install) = data
-                    .installs_after(pos)
+                    .installs_after(node.instruction)
                     .iter()
                     .find(|i| data.invalidates(i, &volatile, &dest))
                 else {
@@ -187,16 +179,21 @@ impl Rule for VolatileCopyBeforeInstall {
     }
 }
 
+/// Each stage's installs, `None` for a stage without any.
+type InstallCache<'a> = HashMap<usize, Option<Rc<StageInstalls<'a>>>>;
+
 fn stage_installs<'a>(
-    ctx: &LintContext<'a>,
-    cache: &mut HashMap<usize, Rc<StageInstalls<'a>>>,
+    cache: &mut InstallCache<'a>,
     stage: usize,
-) -> Rc<StageInstalls<'a>> {
-    Rc::clone(
-        cache
-            .entry(stage)
-            .or_insert_with(|| Rc::new(StageInstalls::new(ctx.graph, stage))),
-    )
+    layers: impl FnOnce() -> Vec<(usize, &'a Node)>,
+) -> Option<Rc<StageInstalls<'a>>> {
+    cache
+        .entry(stage)
+        .or_insert_with(|| {
+            let data = StageInstalls::new(&layers());
+            (!data.installs.is_empty()).then(|| Rc::new(data))
+        })
+        .clone()
 }
 
 /// The stages built on each stage (itself included), within [`crate::graph::MAX_LINEAGE`].
@@ -251,7 +248,7 @@ fn installs_in<'a>(layers: &[(usize, &'a Node)]) -> (Vec<Install>, Vec<Vec<&'a s
     let mut runs: Vec<Vec<&'a str>> = Vec::new();
     // Managers whose dependencies are already installed at this point.
     let mut deps_in: Vec<PackageManager> = Vec::new();
-    for (position, (_, node)) in layers.iter().enumerate() {
+    for &(stage, node) in layers {
         let NodeKind::Run(run) = &node.kind else {
             continue;
         };
@@ -348,7 +345,7 @@ fn installs_in<'a>(layers: &[(usize, &'a Node)]) -> (Vec<Install>, Vec<Vec<&'a s
                 runs.len() - 1
             });
             installs.push(Install {
-                position,
+                stage,
                 instruction: node.instruction,
                 span: mc.command.span(),
                 shown,
@@ -383,7 +380,7 @@ fn reorder_fix<'a>(
     ctx: &LintContext<'a>,
     at: &CopyAt<'_>,
     descendants: &[Vec<usize>],
-    cache: &mut HashMap<usize, Rc<StageInstalls<'a>>>,
+    cache: &mut InstallCache<'a>,
 ) -> Option<Fix> {
     let file = ctx.file;
     let copy_node = at.node;
@@ -413,15 +410,14 @@ fn reorder_fix<'a>(
     }
     let mut invalidated: Vec<(usize, Vec<String>)> = Vec::new();
     for &stage in descendants {
-        let data = stage_installs(ctx, cache, stage);
-        let Some(pos) = data.position_of(copy_node.instruction) else {
+        let Some(data) = stage_installs(cache, stage, || ctx.graph.layers(stage)) else {
             continue;
         };
-        for install in data.installs_after(pos) {
+        for install in data.installs_after(copy_node.instruction) {
             if !data.invalidates(install, volatile, dest) {
                 continue;
             }
-            if data.layers.get(install.position).map(|(s, _)| *s) != Some(copy_stage.index) {
+            if install.stage != copy_stage.index {
                 return None;
             }
             if !invalidated.iter().any(|(i, _)| *i == install.instruction) {
