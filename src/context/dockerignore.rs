@@ -20,6 +20,8 @@
 //! real `.dockerignore` relies on: `\b`/`\B` use Unicode word characters (Go: ASCII),
 //! and the Go-only escapes `\Q…\E`, `\C` and octal `\123` are reported as invalid.
 
+use std::sync::OnceLock;
+
 use regex::{Regex, RegexBuilder};
 
 /// A parsed `.dockerignore` file.
@@ -59,7 +61,172 @@ enum Matcher {
     Exact,
     Prefix(String),
     Suffix(String),
-    Regex(Regex),
+    /// A pattern of literals, `*`, `?` and `**` only: matched directly, with the
+    /// meaning of the regular expression moby builds for it.
+    Glob(Vec<GlobToken>),
+    Regex(LazyRegex),
+}
+
+/// One piece of a [`Matcher::Glob`], named by the regular expression it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum GlobToken {
+    /// A run of literal characters.
+    Literal(Box<str>),
+    /// `*`: `[^/]*`.
+    Star,
+    /// `?`: `[^/]`.
+    Question,
+    /// `**/`, or `**` before more pattern: `(.*/)?`.
+    Dirs,
+    /// A trailing `**`: `.*`.
+    Any,
+    /// A simple character class, `[a-z_]` or `[^0-9]` (ranges inclusive).
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+}
+
+/// Reads a class of plain characters and ranges starting at the `[` at `chars[start]`;
+/// `None` for anything else (escapes, nested brackets, wildcards inside), which stays
+/// with the regular expression. Returns the token and the index after the `]`.
+fn simple_class(chars: &[char], start: usize) -> Option<(GlobToken, usize)> {
+    let plain = |c: char| !"*?.+()|{}$\\[]-^:&~".contains(c);
+    let mut i = start + 1;
+    let negated = chars.get(i) == Some(&'^');
+    if negated {
+        i += 1;
+    }
+    let mut ranges = Vec::new();
+    loop {
+        let c = *chars.get(i)?;
+        if c == ']' {
+            break;
+        }
+        if !plain(c) {
+            return None;
+        }
+        if chars.get(i + 1) == Some(&'-') && chars.get(i + 2).is_some_and(|&d| plain(d)) {
+            let d = chars[i + 2];
+            if d < c {
+                return None;
+            }
+            ranges.push((c, d));
+            i += 3;
+        } else {
+            ranges.push((c, c));
+            i += 1;
+        }
+    }
+    (!ranges.is_empty()).then_some((GlobToken::Class { negated, ranges }, i + 1))
+}
+
+/// A translated regular expression, compiled the first time it is matched: a file of
+/// thousands of patterns pays for the ones it uses.
+#[derive(Debug, Clone)]
+struct LazyRegex {
+    source: Box<str>,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    fn is_match(&self, path: &str) -> bool {
+        self.compiled
+            .get_or_init(|| build_regex(&self.source).ok())
+            .as_ref()
+            .is_some_and(|r| r.is_match(path))
+    }
+}
+
+fn build_regex(source: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(source)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+/// Whether `tokens` match all of `path`: the set of positions reachable after each
+/// token, so time is at most tokens × path length (no backtracking blow-up).
+fn glob_match(tokens: &[GlobToken], path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let n = bytes.len();
+    let mut at = vec![false; n + 1];
+    at[0] = true;
+    let mut next = vec![false; n + 1];
+    for token in tokens {
+        next.iter_mut().for_each(|b| *b = false);
+        let mut any = false;
+        match token {
+            GlobToken::Literal(text) => {
+                let lit = text.as_bytes();
+                for p in (0..=n).filter(|&p| at[p]) {
+                    if bytes[p..].starts_with(lit) {
+                        next[p + lit.len()] = true;
+                        any = true;
+                    }
+                }
+            }
+            GlobToken::Class { negated, ranges } => {
+                for p in (0..n).filter(|&p| at[p]) {
+                    if let Some(ch) = path.get(p..).and_then(|r| r.chars().next()) {
+                        let inside = ranges.iter().any(|&(lo, hi)| lo <= ch && ch <= hi);
+                        if inside != *negated {
+                            next[p + ch.len_utf8()] = true;
+                            any = true;
+                        }
+                    }
+                }
+            }
+            GlobToken::Question => {
+                for p in (0..n).filter(|&p| at[p]) {
+                    if let Some(ch) = path.get(p..).and_then(|r| r.chars().next()) {
+                        if ch != '/' {
+                            next[p + ch.len_utf8()] = true;
+                            any = true;
+                        }
+                    }
+                }
+            }
+            GlobToken::Star => {
+                // Every position from a reachable one up to the next `/`.
+                let mut open = false;
+                for p in 0..=n {
+                    open = at[p] || (open && bytes[p - 1] != b'/');
+                    if open && path.is_char_boundary(p) {
+                        next[p] = true;
+                        any = true;
+                    }
+                }
+            }
+            GlobToken::Dirs => {
+                // The position itself, or just after a `/` that `.*` (no newline) reaches.
+                let mut reach = false;
+                for p in 0..=n {
+                    let after_dir = p > 0 && reach && bytes[p - 1] == b'/';
+                    if at[p] || after_dir {
+                        next[p] = true;
+                        any = true;
+                    }
+                    reach = at[p] || after_dir || (reach && p > 0 && bytes[p - 1] != b'\n');
+                }
+            }
+            GlobToken::Any => {
+                // `.` does not match a newline.
+                let mut open = false;
+                for p in 0..=n {
+                    open = at[p] || (open && bytes[p - 1] != b'\n');
+                    if open && path.is_char_boundary(p) {
+                        next[p] = true;
+                        any = true;
+                    }
+                }
+            }
+        }
+        if !any {
+            return false;
+        }
+        std::mem::swap(&mut at, &mut next);
+    }
+    at[n]
 }
 
 /// Regular expressions larger than this are rejected instead of compiled.
@@ -168,6 +335,7 @@ impl IgnorePattern {
                 path.ends_with(suffix.as_str())
                     || suffix.strip_prefix('/').is_some_and(|rest| path == rest)
             }
+            Matcher::Glob(tokens) => glob_match(tokens, path),
             Matcher::Regex(regex) => regex.is_match(path),
         }
     }
@@ -342,6 +510,19 @@ fn compile(pattern: &str) -> Result<Matcher, String> {
     }
     let chars: Vec<char> = pattern.chars().collect();
     let mut go_regex = String::from("^");
+    // The same pattern as glob tokens, while it has nothing but literals and wildcards.
+    let mut tokens: Option<Vec<GlobToken>> = Some(Vec::new());
+    let token = |t: GlobToken, tokens: &mut Option<Vec<GlobToken>>| {
+        let Some(list) = tokens else {
+            return;
+        };
+        match (list.last_mut(), t) {
+            (Some(GlobToken::Literal(run)), GlobToken::Literal(more)) => {
+                *run = format!("{run}{more}").into_boxed_str();
+            }
+            (_, t) => list.push(t),
+        }
+    };
     let mut kind = Kind::Exact;
     let mut i = 0;
     let mut first = true;
@@ -360,10 +541,12 @@ fn compile(pattern: &str) -> Result<Matcher, String> {
                         kind = Kind::Prefix;
                     } else {
                         go_regex.push_str(".*");
+                        token(GlobToken::Any, &mut tokens);
                         kind = Kind::Regex;
                     }
                 } else {
                     go_regex.push_str("(.*/)?");
+                    token(GlobToken::Dirs, &mut tokens);
                     kind = Kind::Regex;
                 }
                 if first {
@@ -372,32 +555,57 @@ fn compile(pattern: &str) -> Result<Matcher, String> {
             }
             '*' => {
                 go_regex.push_str("[^/]*");
+                token(GlobToken::Star, &mut tokens);
                 kind = Kind::Regex;
             }
             '?' => {
                 go_regex.push_str("[^/]");
+                token(GlobToken::Question, &mut tokens);
                 kind = Kind::Regex;
             }
             '.' | '+' | '(' | ')' | '|' | '{' | '}' | '$' => {
                 go_regex.push('\\');
                 go_regex.push(ch);
+                token(GlobToken::Literal(ch.to_string().into()), &mut tokens);
             }
-            '\\' => match chars.get(i) {
-                Some(&next) => {
-                    i += 1;
-                    go_regex.push('\\');
-                    go_regex.push(next);
-                    kind = Kind::Regex;
+            '\\' => {
+                // Escapes stay with the regular expression.
+                tokens = None;
+                match chars.get(i) {
+                    Some(&next) => {
+                        i += 1;
+                        go_regex.push('\\');
+                        go_regex.push(next);
+                        kind = Kind::Regex;
+                    }
+                    None => go_regex.push('\\'),
                 }
-                None => go_regex.push('\\'),
-            },
+            }
             '[' | ']' => {
-                go_regex.push(ch);
+                // A simple class is copied to the expression whole, exactly as the
+                // character-by-character copy would have.
+                match simple_class(&chars, i - 1).filter(|_| ch == '[' && tokens.is_some()) {
+                    Some((class, end)) => {
+                        go_regex.extend(&chars[i - 1..end]);
+                        token(class, &mut tokens);
+                        i = end;
+                    }
+                    None => {
+                        go_regex.push(ch);
+                        tokens = None;
+                    }
+                }
                 kind = Kind::Regex;
             }
             // Everything else, `^` included, is copied as is: in a regular
             // expression a `^` is an anchor, exactly as in moby.
-            _ => go_regex.push(ch),
+            _ => {
+                go_regex.push(ch);
+                if ch == '^' {
+                    tokens = None;
+                }
+                token(GlobToken::Literal(ch.to_string().into()), &mut tokens);
+            }
         }
         first = false;
     }
@@ -412,16 +620,35 @@ fn compile(pattern: &str) -> Result<Matcher, String> {
         Kind::Regex => {
             go_regex.push('$');
             let translated = translate_go_regex(&go_regex)?;
-            RegexBuilder::new(&translated)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .build()
-                .map(Matcher::Regex)
-                .map_err(|err| match err {
-                    regex::Error::CompiledTooBig(_) => "pattern is too complex".to_string(),
-                    other => format!("invalid pattern: {other}"),
-                })
+            if let Some(mut tokens) = tokens {
+                tokens.shrink_to_fit();
+                return Ok(Matcher::Glob(tokens));
+            }
+            validate_regex(&translated)?;
+            Ok(Matcher::Regex(LazyRegex {
+                source: translated.into_boxed_str(),
+                compiled: OnceLock::new(),
+            }))
         }
     }
+}
+
+/// Checks that a translated expression compiles, without keeping it: a syntax check for
+/// ordinary patterns, a real compilation for long ones (only those can outgrow
+/// [`REGEX_SIZE_LIMIT`]: the translation emits no counted repetitions).
+fn validate_regex(translated: &str) -> Result<(), String> {
+    let message = |err: regex::Error| match err {
+        regex::Error::CompiledTooBig(_) => "pattern is too complex".to_string(),
+        other => format!("invalid pattern: {other}"),
+    };
+    if translated.len() > 1024 {
+        return build_regex(translated).map(drop).map_err(message);
+    }
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(translated)
+        .map(drop)
+        .map_err(|err| message(regex::Error::Syntax(err.to_string())))
 }
 
 /// Translates the Go (RE2) syntax that [`compile`] produces into `regex` crate
@@ -607,6 +834,92 @@ fn class_atom(chars: &[char], i: usize) -> Result<(Atom, usize), String> {
         Some('\\') => escape_atom(chars, i, true),
         Some(&c) => Ok((Atom::Char(c), i + 1)),
         None => Err("missing closing ]".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod glob_tests {
+    use super::*;
+
+    /// The regular expression moby would build for the same tokens.
+    fn as_regex(tokens: &[GlobToken]) -> Regex {
+        let mut go = String::from("^");
+        for t in tokens {
+            match t {
+                GlobToken::Literal(text) => go.push_str(&regex::escape(text)),
+                GlobToken::Star => go.push_str("[^/]*"),
+                GlobToken::Question => go.push_str("[^/]"),
+                GlobToken::Dirs => go.push_str("(.*/)?"),
+                GlobToken::Any => go.push_str(".*"),
+                GlobToken::Class { negated, ranges } => {
+                    go.push('[');
+                    if *negated {
+                        go.push('^');
+                    }
+                    for (lo, hi) in ranges {
+                        go.push_str(&format!("{lo}-{hi}"));
+                    }
+                    go.push(']');
+                }
+            }
+        }
+        go.push('$');
+        Regex::new(&go).expect("valid")
+    }
+
+    #[test]
+    fn glob_matching_agrees_with_the_regular_expression() {
+        // Every pattern and path over a small alphabet, up to a few characters long.
+        let pattern_parts = [
+            "a", "b", "/", "*", "?", "**/", "**", ".", "é", "[a-b]", "[^b/]",
+        ];
+        let path_chars = ['a', 'b', '/', '.', 'é', '\n'];
+        let mut patterns: Vec<String> = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = patterns
+                .iter()
+                .flat_map(|p| pattern_parts.iter().map(move |q| format!("{p}{q}")))
+                .collect();
+            patterns.extend(longer);
+            patterns.sort();
+            patterns.dedup();
+        }
+        let mut paths: Vec<String> = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = paths
+                .iter()
+                .flat_map(|p| path_chars.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            paths.extend(longer);
+            paths.sort();
+            paths.dedup();
+        }
+        let mut globs = 0;
+        for pattern in &patterns {
+            let Ok(Matcher::Glob(tokens)) = compile(pattern) else {
+                continue;
+            };
+            globs += 1;
+            let regex = as_regex(&tokens);
+            for path in &paths {
+                assert_eq!(
+                    glob_match(&tokens, path),
+                    regex.is_match(path),
+                    "pattern {pattern:?} on {path:?}"
+                );
+            }
+        }
+        assert!(globs > 1000, "{globs}");
+    }
+
+    #[test]
+    fn patterns_with_classes_or_escapes_stay_regular_expressions() {
+        assert!(matches!(compile("a/[bc]*"), Ok(Matcher::Glob(_))));
+        assert!(matches!(compile("a/[b.]*"), Ok(Matcher::Regex(_))));
+        assert!(matches!(compile("a/[[:alpha:]]"), Ok(Matcher::Regex(_))));
+        assert!(matches!(compile("a\\*b"), Ok(Matcher::Regex(_))));
+        assert!(matches!(compile("^a*"), Ok(Matcher::Regex(_))));
+        assert!(matches!(compile("a/*.o"), Ok(Matcher::Glob(_))));
     }
 }
 
