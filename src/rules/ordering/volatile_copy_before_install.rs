@@ -1,6 +1,5 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
-use std::rc::Rc;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::fix::edits;
@@ -49,38 +48,69 @@ struct Install {
     input_paths: Vec<String>,
 }
 
-/// The installs among a stage's layers (its ancestors' included), in file order, computed
-/// once per stage and shared by the findings and their fixes.
-struct StageInstalls<'a> {
+/// The installs in one stage's own instructions, in file order.
+#[derive(Default)]
+struct OwnInstalls<'a> {
     installs: Vec<Install>,
     run_words: Vec<Vec<&'a str>>,
+    /// Managers whose dependencies are installed by the end of the stage (its
+    /// ancestors' included): a child stage starts from these.
+    deps_out: Vec<PackageManager>,
 }
 
-impl<'a> StageInstalls<'a> {
-    fn new(layers: &[(usize, &'a Node)]) -> Self {
-        let (installs, run_words) = installs_in(layers);
-        StageInstalls {
-            installs,
-            run_words,
+/// Every stage's own installs, computed once: a stage's layers are its lineage's stages,
+/// so its installs are theirs in order and nothing is stored twice.
+struct Installs<'a> {
+    graph: &'a crate::graph::Graph,
+    stages: Vec<OwnInstalls<'a>>,
+}
+
+impl<'a> Installs<'a> {
+    fn new(graph: &'a crate::graph::Graph) -> Self {
+        let mut stages: Vec<OwnInstalls<'a>> = Vec::with_capacity(graph.stages.len());
+        for stage in &graph.stages {
+            // Parents come earlier, so their installs are known.
+            let deps_in = match stage.base {
+                crate::graph::Base::Stage { index } if index < stages.len() => {
+                    stages[index].deps_out.clone()
+                }
+                _ => Vec::new(),
+            };
+            stages.push(installs_in(stage.index, &stage.nodes, deps_in));
         }
+        Installs { graph, stages }
     }
 
-    /// The installs after an instruction of the stage's layers (layers are in file
-    /// order), at most [`MAX_INSTALLS_EXAMINED`] of them.
-    fn installs_after(&self, instruction: usize) -> &[Install] {
-        let first = self
-            .installs
-            .partition_point(|i| i.instruction <= instruction);
-        let rest = &self.installs[first..];
-        &rest[..rest.len().min(MAX_INSTALLS_EXAMINED)]
+    /// Whether any stage of `stage`'s lineage installs something.
+    fn any_in(&self, stage: usize) -> bool {
+        self.graph
+            .lineage(stage)
+            .iter()
+            .any(|&s| self.stages.get(s).is_some_and(|o| !o.installs.is_empty()))
+    }
+
+    /// The installs of `stage`'s layers after `instruction`, in file order, at most
+    /// [`MAX_INSTALLS_EXAMINED`] of them.
+    fn after(&self, stage: usize, instruction: usize) -> Vec<&Install> {
+        self.graph
+            .lineage(stage)
+            .iter()
+            .filter_map(|&s| self.stages.get(s))
+            .flat_map(|own| {
+                let first = own
+                    .installs
+                    .partition_point(|i| i.instruction <= instruction);
+                &own.installs[first..]
+            })
+            .take(MAX_INSTALLS_EXAMINED)
+            .collect()
     }
 
     /// Whether the COPY of `volatile` sources to `dest` makes `install` rerun.
     fn invalidates(&self, install: &Install, volatile: &[&str], dest: &str) -> bool {
         let whole_context = volatile.iter().any(|s| is_whole_context(s));
-        whole_context
-            || !(reads_under(install, dest)
-                || run_uses_copy(&self.run_words[install.run], volatile, dest))
+        let words = &self.stages[install.stage].run_words[install.run];
+        whole_context || !(reads_under(install, dest) || run_uses_copy(words, volatile, dest))
     }
 }
 
@@ -91,14 +121,13 @@ impl Rule for VolatileCopyBeforeInstall {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         let mut reported: HashSet<usize> = HashSet::new();
-        let mut cache: InstallCache<'_> = HashMap::new();
+        let installs = Installs::new(ctx.graph);
         let descendants = descendants(ctx.graph);
         for stage in &ctx.graph.stages {
-            let layers = ctx.graph.layers(stage.index);
-            let Some(data) = stage_installs(&mut cache, stage.index, || layers.clone()) else {
+            if !installs.any_in(stage.index) {
                 continue;
-            };
-            for &(copy_stage, node) in &layers {
+            }
+            for (copy_stage, node) in ctx.graph.layers(stage.index) {
                 if reported.contains(&node.instruction) {
                     continue;
                 }
@@ -110,10 +139,10 @@ impl Rule for VolatileCopyBeforeInstall {
                     continue;
                 }
                 let dest = copy.dest.clone().unwrap_or_default();
-                let Some(install) = data
-                    .installs_after(node.instruction)
-                    .iter()
-                    .find(|i| data.invalidates(i, &volatile, &dest))
+                let Some(install) = installs
+                    .after(stage.index, node.instruction)
+                    .into_iter()
+                    .find(|i| installs.invalidates(i, &volatile, &dest))
                 else {
                     continue;
                 };
@@ -170,30 +199,13 @@ impl Rule for VolatileCopyBeforeInstall {
                     volatile: &volatile,
                     dest: &dest,
                 };
-                if let Some(fix) = reorder_fix(ctx, &copy_at, &descendants, &mut cache) {
+                if let Some(fix) = reorder_fix(ctx, &copy_at, &descendants, &installs) {
                     diagnostic = diagnostic.with_fix(fix);
                 }
                 out.push(diagnostic);
             }
         }
     }
-}
-
-/// Each stage's installs, `None` for a stage without any.
-type InstallCache<'a> = HashMap<usize, Option<Rc<StageInstalls<'a>>>>;
-
-fn stage_installs<'a>(
-    cache: &mut InstallCache<'a>,
-    stage: usize,
-    layers: impl FnOnce() -> Vec<(usize, &'a Node)>,
-) -> Option<Rc<StageInstalls<'a>>> {
-    cache
-        .entry(stage)
-        .or_insert_with(|| {
-            let data = StageInstalls::new(&layers());
-            (!data.installs.is_empty()).then(|| Rc::new(data))
-        })
-        .clone()
 }
 
 /// The stages built on each stage (itself included), within [`crate::graph::MAX_LINEAGE`].
@@ -242,13 +254,16 @@ fn run_uses_copy(run_words: &[&str], sources: &[&str], dest: &str) -> bool {
         .any(|w| needles.iter().any(|n| w.contains(n)))
 }
 
-/// The installs among `layers`, and the words of each RUN that has one.
-fn installs_in<'a>(layers: &[(usize, &'a Node)]) -> (Vec<Install>, Vec<Vec<&'a str>>) {
+/// The installs among a stage's own nodes, given the managers whose dependencies its
+/// parent stages installed.
+fn installs_in<'a>(
+    stage: usize,
+    nodes: &'a [Node],
+    mut deps_in: Vec<PackageManager>,
+) -> OwnInstalls<'a> {
     let mut installs = Vec::new();
     let mut runs: Vec<Vec<&'a str>> = Vec::new();
-    // Managers whose dependencies are already installed at this point.
-    let mut deps_in: Vec<PackageManager> = Vec::new();
-    for &(stage, node) in layers {
+    for node in nodes {
         let NodeKind::Run(run) = &node.kind else {
             continue;
         };
@@ -355,9 +370,18 @@ fn installs_in<'a>(layers: &[(usize, &'a Node)]) -> (Vec<Install>, Vec<Vec<&'a s
                 input_paths,
             });
         }
-        deps_in.extend(installed_here);
+        for manager in installed_here {
+            if !deps_in.contains(&manager) {
+                deps_in.push(manager);
+            }
+        }
     }
-    (installs, runs)
+    installs.shrink_to_fit();
+    OwnInstalls {
+        installs,
+        run_words: runs,
+        deps_out: deps_in,
+    }
 }
 
 /// Stages built on the COPY's stage beyond which the reordering fix is not offered.
@@ -380,7 +404,7 @@ fn reorder_fix<'a>(
     ctx: &LintContext<'a>,
     at: &CopyAt<'_>,
     descendants: &[Vec<usize>],
-    cache: &mut InstallCache<'a>,
+    installs: &Installs<'a>,
 ) -> Option<Fix> {
     let file = ctx.file;
     let copy_node = at.node;
@@ -410,11 +434,8 @@ fn reorder_fix<'a>(
     }
     let mut invalidated: Vec<(usize, Vec<String>)> = Vec::new();
     for &stage in descendants {
-        let Some(data) = stage_installs(cache, stage, || ctx.graph.layers(stage)) else {
-            continue;
-        };
-        for install in data.installs_after(copy_node.instruction) {
-            if !data.invalidates(install, volatile, dest) {
+        for install in installs.after(stage, copy_node.instruction) {
+            if !installs.invalidates(install, volatile, dest) {
                 continue;
             }
             if install.stage != copy_stage.index {
