@@ -7,6 +7,7 @@
 use std::ops::Range;
 use std::path::Path;
 
+use layerlint::fix::{self, FixOptions};
 use layerlint::lint::{self, RuleOptions};
 use layerlint::output::{FileError, FileReport, Format, Report};
 use layerlint::rules::{self, RuleMeta};
@@ -95,6 +96,47 @@ pub fn lint(source: &str) -> Vec<&'static str> {
         };
     emit_every_format(&Report::new(vec![file_report]));
     codes
+}
+
+/// `--fix --unsafe-fixes` never panics and never corrupts or loses the file: a fix that
+/// changes nothing leaves the text byte for byte, the fixed text parses, and every
+/// comment of the input is still there.
+pub fn fix(source: &str) {
+    let settings = default_settings();
+    let lint_text = |text: &str| {
+        lint::lint_source(
+            Path::new("Dockerfile"),
+            text,
+            None,
+            None,
+            &RuleOptions::new(),
+        )
+        .map(|l| settings.apply(l.diagnostics, &l.file))
+    };
+    let options = FixOptions { unsafe_fixes: true };
+    let Ok(outcome) = fix::fix_source(source, &lint_text, options) else {
+        return; // the input does not parse: nothing to fix
+    };
+    if !outcome.changed() {
+        assert_eq!(outcome.fixed, source, "an unapplied fix changed the text");
+        return;
+    }
+    let before = syntax::parse(source).expect("the input was linted, so it parses");
+    let after = match syntax::parse(&outcome.fixed) {
+        Ok(df) => df,
+        Err(e) => panic!(
+            "the fixed text does not parse ({} at {}:{}):\n{}",
+            e.message, e.line, e.column, outcome.fixed
+        ),
+    };
+    for comment in &before.comments {
+        let text = before.comment_text(comment);
+        assert!(
+            after.comments.iter().any(|c| after.comment_text(c) == text),
+            "the fix lost the comment {text:?}:\n{}",
+            outcome.fixed
+        );
+    }
 }
 
 /// Renders `report` in every format; JSON and SARIF must parse back as JSON.

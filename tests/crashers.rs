@@ -34,6 +34,7 @@ fn replay(target: &str, data: &[u8]) {
         "shell" => invariants::shell(&text),
         "lint" => {
             invariants::lint(&text);
+            invariants::fix(&text);
         }
         other => panic!("unknown fuzz target `{other}`"),
     }
@@ -64,4 +65,47 @@ fn fuzz_crashers_no_longer_crash() {
         "crashers still crash:\n{}",
         failures.join("\n")
     );
+}
+
+/// The fix invariants (`--fix --unsafe-fixes` keeps every file parseable and loses no
+/// comment) on every real Dockerfile of the corpus, when it is present.
+#[test]
+fn fixing_the_corpus_keeps_every_file_intact() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipped: no corpus at {}", corpus.display());
+        return;
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![corpus];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).expect("readable corpus").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| {
+                n.to_string_lossy()
+                    .to_ascii_lowercase()
+                    .contains("dockerfile")
+            }) {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 1000, "only {} corpus files", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        let Ok(text) = fs::read_to_string(path) else {
+            continue;
+        };
+        if let Err(e) = panic::catch_unwind(|| invariants::fix(&text)) {
+            let message = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failures.push(format!("{}: {message}", path.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
