@@ -179,7 +179,7 @@ fn original(script: &str, w: &ShellWord) -> Arg {
     let value = if has_gh {
         text.trim_matches(|c| c == '"' || c == '\'').to_string()
     } else {
-        w.value.clone()
+        w.value.to_string()
     };
     Arg {
         value,
@@ -313,7 +313,7 @@ fn create_driver(words: &[ShellWord]) -> String {
         }
         if w.value == "--driver" {
             if let Some(v) = it.next() {
-                return v.value.clone();
+                return v.value.to_string();
             }
         }
     }

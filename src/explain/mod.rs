@@ -354,7 +354,7 @@ fn arg_defaults(inst: &Instruction) -> Vec<(String, Option<String>)> {
         .iter()
         .map(|w| match w.value.split_once('=') {
             Some((k, v)) => (k.to_string(), Some(unquote(v).to_string())),
-            None => (w.value.clone(), None),
+            None => (w.value.to_string(), None),
         })
         .collect()
 }

@@ -284,7 +284,7 @@ fn arg_pairs(inst: &Instruction) -> Vec<(String, Option<String>)> {
         .iter()
         .map(|w| match w.value.split_once('=') {
             Some((k, v)) => (k.to_string(), Some(v.to_string())),
-            None => (w.value.clone(), None),
+            None => (w.value.to_string(), None),
         })
         .collect()
 }
@@ -344,13 +344,15 @@ pub fn build(df: &Dockerfile) -> Graph {
             let raw = words.first().map(|w| w.value.clone()).unwrap_or_default();
             let name = match (words.get(1), words.get(2)) {
                 (Some(a), Some(n)) if a.value.eq_ignore_ascii_case("as") => {
-                    Some(n.value.to_ascii_lowercase())
+                    Some(n.value.as_str().to_ascii_lowercase())
                 }
                 _ => None,
             };
             // FROM sees only the global ARGs.
             let base = match ex.expand(&raw, &global_args) {
-                None => Base::Unresolved { raw: raw.clone() },
+                None => Base::Unresolved {
+                    raw: raw.to_string(),
+                },
                 Some(value) if value.eq_ignore_ascii_case("scratch") => Base::Scratch,
                 Some(value) => match names.resolve_name(&value, stages.len()) {
                     Some(index) => Base::Stage { index },
@@ -446,7 +448,7 @@ pub fn build(df: &Dockerfile) -> Graph {
                         let value = ex.expand(&kv.value.value, &before);
                         let key = ex
                             .expand(&kv.key.value, &before)
-                            .unwrap_or_else(|| kv.key.value.clone());
+                            .unwrap_or_else(|| kv.key.value.to_string());
                         env.insert_mut(key.clone(), value.clone());
                         vars.insert_mut(key.clone(), value);
                         names.push(key);
@@ -465,8 +467,9 @@ pub fn build(df: &Dockerfile) -> Graph {
             }
             Keyword::Shell => {
                 if let Args::Exec(words) = &inst.args {
-                    shell_override =
-                        Some(Arc::new(words.iter().map(|w| w.value.clone()).collect()));
+                    shell_override = Some(Arc::new(
+                        words.iter().map(|w| w.value.to_string()).collect(),
+                    ));
                 }
                 NodeKind::Other
             }
@@ -571,7 +574,7 @@ fn copy_info(
     let heredoc_names: Vec<&str> = inst.heredocs.iter().map(|h| h.name.as_str()).collect();
     let words = inst.words();
     let (srcs, dest) = match words.split_last() {
-        Some((d, s)) => (s, Some(d.value.clone())),
+        Some((d, s)) => (s, Some(d.value.to_string())),
         None => (&[][..], None),
     };
     let from_kind = from.as_ref().map(|f| {
@@ -604,7 +607,7 @@ fn copy_info(
                 SourceKind::Context
             };
             CopySource {
-                raw: w.value.clone(),
+                raw: w.value.to_string(),
                 path: ex.expand(&w.value, vars),
                 kind,
                 span: w.span,

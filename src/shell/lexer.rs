@@ -22,7 +22,7 @@ pub(super) struct Word {
 impl Word {
     pub fn into_shell_word(self) -> super::ShellWord {
         super::ShellWord {
-            value: self.value,
+            value: self.value.into(),
             range: self.range,
             has_expansion: self.has_expansion,
         }

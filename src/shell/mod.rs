@@ -22,7 +22,7 @@ use std::ops::Range;
 pub struct ShellWord {
     /// The word after quote removal; parameter expansions (`$VAR`, `${VAR}`) and
     /// command substitutions are kept as written.
-    pub value: String,
+    pub value: compact_str::CompactString,
     /// Byte range of the word as written, relative to the analysed text.
     pub range: Range<usize>,
     /// Whether the word contains an expansion (`$…`, backquotes) whose value is unknown here.

@@ -5,7 +5,7 @@ fn commands(script: &str) -> Vec<Vec<String>> {
     analyze(script)
         .commands
         .iter()
-        .map(|c| c.words.iter().map(|w| w.value.clone()).collect())
+        .map(|c| c.words.iter().map(|w| w.value.to_string()).collect())
         .collect()
 }
 
@@ -876,7 +876,7 @@ fn finds_commands_by_program() {
 #[test]
 fn exec_form_commands_have_only_words() {
     let words = vec![ShellWord {
-        value: "/usr/bin/npm".to_string(),
+        value: "/usr/bin/npm".into(),
         range: 0..0,
         has_expansion: false,
     }];

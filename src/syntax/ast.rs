@@ -139,7 +139,7 @@ impl Keyword {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     /// The value: raw text as written for shell-form words; the decoded string for JSON elements.
-    pub value: String,
+    pub value: compact_str::CompactString,
     pub span: Span,
 }
 

@@ -17,7 +17,7 @@ pub fn buildkit_dump(df: &Dockerfile) -> String {
 }
 
 fn dump_instruction(instruction: &Instruction) -> String {
-    let mut out = instruction.keyword_word.value.to_lowercase();
+    let mut out = instruction.keyword_word.value.as_str().to_lowercase();
     if !instruction.flags.is_empty() {
         out.push_str(" [");
         for (i, flag) in instruction.flags.iter().enumerate() {

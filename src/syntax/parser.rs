@@ -381,7 +381,7 @@ fn heredoc_target(node: &mut Instruction) -> Option<&mut Instruction> {
 
 fn word(joined: &JoinedText, range: Range<usize>) -> Word {
     Word {
-        value: joined.text.get(range.clone()).unwrap_or("").to_string(),
+        value: joined.text.get(range.clone()).unwrap_or("").into(),
         span: joined.source_span(range),
     }
 }
@@ -516,7 +516,7 @@ fn exec_form(joined: &JoinedText, rest: Range<usize>) -> Result<Option<Vec<Word>
             items
                 .into_iter()
                 .map(|(value, r)| Word {
-                    value,
+                    value: value.into(),
                     span: joined.source_span(rest.start + r.start..rest.start + r.end),
                 })
                 .collect(),

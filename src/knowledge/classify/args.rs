@@ -144,7 +144,7 @@ mod tests {
     fn words(text: &str) -> Vec<ShellWord> {
         text.split_whitespace()
             .map(|w| ShellWord {
-                value: w.to_string(),
+                value: w.into(),
                 range: 0..0,
                 has_expansion: false,
             })

@@ -44,7 +44,7 @@ pub(super) fn mix(cmd: &SimpleCommand) -> Invocation {
             tools.packages = cmd
                 .words
                 .get(index)
-                .map(|w| w.value.clone())
+                .map(|w| w.value.to_string())
                 .into_iter()
                 .collect();
             tools

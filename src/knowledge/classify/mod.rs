@@ -280,7 +280,7 @@ pub(crate) mod test_support {
                 }
             } else {
                 command.words.push(ShellWord {
-                    value: raw.to_string(),
+                    value: raw.into(),
                     range,
                     has_expansion: raw.contains('$'),
                 });
@@ -299,7 +299,7 @@ mod self_query_tests {
         SimpleCommand::from_words(
             text.split_whitespace()
                 .map(|w| crate::shell::ShellWord {
-                    value: w.to_string(),
+                    value: w.into(),
                     range: 0..0,
                     has_expansion: false,
                 })

@@ -79,7 +79,7 @@ impl Rule for CacheMountDefeated {
                             .cmd
                             .words
                             .iter()
-                            .position(|w| &w.value == flag)
+                            .position(|w| w.value == flag)
                             .and_then(|i| edits::remove_word(ctx.file, command, i)),
                         Defeat::Env(_) => None,
                     };

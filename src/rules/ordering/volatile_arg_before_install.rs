@@ -150,10 +150,10 @@ fn volatile_declarations(ctx: &LintContext<'_>, patterns: &[String]) -> Vec<Vola
                         else {
                             continue;
                         };
-                        names.push((kv.key.value.clone(), arg.clone()));
+                        names.push((kv.key.value.to_string(), arg.clone()));
                         found.push(Volatile {
                             instruction: node.instruction,
-                            name: kv.key.value.clone(),
+                            name: kv.key.value.to_string(),
                             arg,
                         });
                     }
@@ -241,7 +241,7 @@ fn arg_defaults(inst: &Instruction) -> Vec<(String, Option<String>)> {
         .iter()
         .map(|w| match w.value.split_once('=') {
             Some((k, v)) => (k.to_string(), Some(v.trim_matches(['"', '\'']).to_string())),
-            None => (w.value.clone(), None),
+            None => (w.value.to_string(), None),
         })
         .collect()
 }
