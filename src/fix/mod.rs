@@ -3,8 +3,10 @@
 //! Rules compute [`Fix`]es from the lossless syntax tree (see [`edits`] for the helpers);
 //! this module applies them: non-overlapping fixes at once, over several rounds until
 //! none is left, and only keeps the result when every round re-parses and removed the
-//! findings it fixed without adding one of the same rule. Otherwise the text stays as
-//! it was and [`FixOutcome::rejected`] says why.
+//! findings it fixed without adding one of the same rule, and no comment was lost.
+//! Otherwise the text stays as it was and [`FixOutcome::rejected`] says why. A fix that
+//! would rewrite a comment inside an instruction (a comment line within a continuation)
+//! is not offered for application at all.
 
 pub mod apply;
 pub mod diff;
@@ -114,7 +116,8 @@ pub fn fix_source(
     };
     for _ in 0..MAX_ROUNDS {
         let lines = LineIndex::new(&text);
-        let chosen = choose(&diagnostics, options);
+        let comments = Comments::of(&text);
+        let chosen = choose(&diagnostics, options, &comments.inside_instructions);
         if chosen.is_empty() {
             break;
         }
@@ -157,6 +160,17 @@ pub fn fix_source(
                 ));
             }
         };
+        if let Some(lost) = comments.first_missing_from(&next) {
+            let culprit = chosen.first().copied();
+            return Ok(untouched(
+                FixRejection {
+                    code: (chosen.len() == 1).then(|| chosen[0].code),
+                    line: culprit.map(|d| lines.line(d.span.start)),
+                    reason: format!("the fixes would delete the comment `# {lost}`"),
+                },
+                &diagnostics,
+            ));
+        }
         if let Some(rejection) = verify(
             &diagnostics,
             &chosen,
@@ -174,7 +188,12 @@ pub fn fix_source(
         text = next;
         diagnostics = after;
     }
-    let left_over = choose(&diagnostics, options).len();
+    let left_over = choose(
+        &diagnostics,
+        options,
+        &Comments::of(&text).inside_instructions,
+    )
+    .len();
     Ok(FixOutcome {
         fixed: text,
         applied,
@@ -182,6 +201,54 @@ pub fn fix_source(
         unsafe_available: count_unsafe(&diagnostics, options),
         left_over,
     })
+}
+
+/// The comments of a text, to check that fixes keep them.
+struct Comments {
+    /// Each comment's text after `#`, with how many times it occurs.
+    texts: BTreeMap<String, usize>,
+    /// Comment lines within an instruction's continuation lines.
+    inside_instructions: Vec<Span>,
+}
+
+impl Comments {
+    fn of(text: &str) -> Comments {
+        let Ok(df) = crate::syntax::parse(text) else {
+            return Comments {
+                texts: BTreeMap::new(),
+                inside_instructions: Vec::new(),
+            };
+        };
+        let mut texts = BTreeMap::new();
+        let mut inside_instructions = Vec::new();
+        for c in &df.comments {
+            *texts.entry(df.comment_text(c).to_string()).or_insert(0) += 1;
+            // Instructions are in file order and do not overlap.
+            let next = df
+                .instructions
+                .partition_point(|i| i.span.start <= c.span.start);
+            let inside = next
+                .checked_sub(1)
+                .and_then(|i| df.instructions.get(i))
+                .is_some_and(|i| c.span.start < i.span.end);
+            if inside {
+                inside_instructions.push(c.span);
+            }
+        }
+        Comments {
+            texts,
+            inside_instructions,
+        }
+    }
+
+    /// A comment of this text that `fixed` has fewer of, if any.
+    fn first_missing_from(&self, fixed: &str) -> Option<String> {
+        let after = Comments::of(fixed).texts;
+        self.texts
+            .iter()
+            .find(|(text, count)| after.get(*text).copied().unwrap_or(0) < **count)
+            .map(|(text, _)| text.clone())
+    }
 }
 
 fn count_unsafe(diagnostics: &[Diagnostic], options: FixOptions) -> usize {
@@ -194,13 +261,25 @@ fn count_unsafe(diagnostics: &[Diagnostic], options: FixOptions) -> usize {
 
 /// The applicable fixes of one round: in order of position, skipping any fix that has
 /// an edit conflicting with one already chosen (it gets its turn next round).
-fn choose(diagnostics: &[Diagnostic], options: FixOptions) -> Vec<&Diagnostic> {
+/// Fixes whose edits replace text overlapping one of `protected` (comments inside
+/// instructions) are left out.
+fn choose<'d>(
+    diagnostics: &'d [Diagnostic],
+    options: FixOptions,
+    protected: &[Span],
+) -> Vec<&'d Diagnostic> {
+    let touches_protected = |e: &Edit| {
+        !e.span.is_empty()
+            && protected
+                .iter()
+                .any(|c| e.span.start < c.end && c.start < e.span.end)
+    };
     let mut candidates: Vec<&Diagnostic> = diagnostics
         .iter()
         .filter(|d| {
-            d.fix
-                .as_ref()
-                .is_some_and(|f| options.applies(f) && !f.edits.is_empty())
+            d.fix.as_ref().is_some_and(|f| {
+                options.applies(f) && !f.edits.is_empty() && !f.edits.iter().any(touches_protected)
+            })
         })
         .collect();
     candidates.sort_by_key(|d| {
@@ -319,6 +398,41 @@ mod tests {
             }
             Ok(out)
         }
+    }
+
+    /// The real rules on one text, as the CLI runs them.
+    fn lint_real(text: &str) -> Result<Vec<Diagnostic>, ParseError> {
+        crate::lint::lint_source(
+            std::path::Path::new("Dockerfile"),
+            text,
+            None,
+            None,
+            &crate::lint::RuleOptions::new(),
+        )
+        .map(|l| l.diagnostics)
+    }
+
+    #[test]
+    fn fixes_that_would_delete_a_comment_inside_an_instruction_are_not_applied() {
+        // The comment line sits inside the RUN's continuation: removing the cleanup
+        // command (`apt-get clean echo done`) would take the comment with it.
+        let source = "FROM debian:12\n\
+            RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\\n\
+            \x20   --mount=type=cache,target=/var/lib/apt,sharing=locked \\\n\
+            \x20   apt-get update && apt-get install -y curl \\\n\
+            \x20   && apt-get clean \\\n\
+            \n\
+            # keep me\n\
+            \x20   echo done\n";
+        let before = lint_real(source).expect("parses");
+        assert!(
+            before.iter().any(|d| d.fix.is_some() && d.code == "LL202"),
+            "{before:#?}"
+        );
+        let outcome =
+            fix_source(source, &lint_real, FixOptions { unsafe_fixes: true }).expect("parses");
+        assert!(outcome.fixed.contains("# keep me"), "{}", outcome.fixed);
+        assert!(outcome.applied.iter().all(|a| a.code != "LL202"));
     }
 
     #[test]
