@@ -144,6 +144,22 @@ fn build_regex(source: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
+/// Marks in `next` every char boundary reachable from a position in `at` without
+/// crossing the byte `stop`; whether any was marked.
+fn run_until(path: &str, at: &[bool], next: &mut [bool], stop: u8) -> bool {
+    let bytes = path.as_bytes();
+    let mut open = false;
+    let mut any = false;
+    for p in 0..at.len() {
+        open = at[p] || (open && bytes[p - 1] != stop);
+        if open && path.is_char_boundary(p) {
+            next[p] = true;
+            any = true;
+        }
+    }
+    any
+}
+
 /// Whether `tokens` match all of `path`: the set of positions reachable after each
 /// token, so time is at most tokens × path length (no backtracking blow-up).
 fn glob_match(tokens: &[GlobToken], path: &str) -> bool {
@@ -186,17 +202,8 @@ fn glob_match(tokens: &[GlobToken], path: &str) -> bool {
                     }
                 }
             }
-            GlobToken::Star => {
-                // Every position from a reachable one up to the next `/`.
-                let mut open = false;
-                for p in 0..=n {
-                    open = at[p] || (open && bytes[p - 1] != b'/');
-                    if open && path.is_char_boundary(p) {
-                        next[p] = true;
-                        any = true;
-                    }
-                }
-            }
+            // `[^/]*`: every position from a reachable one up to the next `/`.
+            GlobToken::Star => any = run_until(path, &at, &mut next, b'/'),
             GlobToken::Dirs => {
                 // The position itself, or just after a `/` that `.*` (no newline) reaches.
                 let mut reach = false;
@@ -209,17 +216,8 @@ fn glob_match(tokens: &[GlobToken], path: &str) -> bool {
                     reach = at[p] || after_dir || (reach && p > 0 && bytes[p - 1] != b'\n');
                 }
             }
-            GlobToken::Any => {
-                // `.` does not match a newline.
-                let mut open = false;
-                for p in 0..=n {
-                    open = at[p] || (open && bytes[p - 1] != b'\n');
-                    if open && path.is_char_boundary(p) {
-                        next[p] = true;
-                        any = true;
-                    }
-                }
-            }
+            // `.*`: the same, up to a newline (`.` does not match one).
+            GlobToken::Any => any = run_until(path, &at, &mut next, b'\n'),
         }
         if !any {
             return false;

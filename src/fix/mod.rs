@@ -114,9 +114,10 @@ pub fn fix_source(
         unsafe_available: count_unsafe(diagnostics, options),
         left_over: 0,
     };
+    // The comments of `text`, carried from one round to the next.
+    let mut comments = Comments::of(&text);
     for _ in 0..MAX_ROUNDS {
         let lines = LineIndex::new(&text);
-        let comments = Comments::of(&text);
         let chosen = choose(&diagnostics, options, &comments.inside_instructions);
         if chosen.is_empty() {
             break;
@@ -160,7 +161,8 @@ pub fn fix_source(
                 ));
             }
         };
-        if let Some(lost) = comments.first_missing_from(&next) {
+        let next_comments = Comments::of(&next);
+        if let Some(lost) = comments.first_missing_from(&next_comments) {
             let culprit = chosen.first().copied();
             return Ok(untouched(
                 FixRejection {
@@ -186,14 +188,10 @@ pub fn fix_source(
             line: lines.line(d.span.start),
         }));
         text = next;
+        comments = next_comments;
         diagnostics = after;
     }
-    let left_over = choose(
-        &diagnostics,
-        options,
-        &Comments::of(&text).inside_instructions,
-    )
-    .len();
+    let left_over = choose(&diagnostics, options, &comments.inside_instructions).len();
     Ok(FixOutcome {
         fixed: text,
         applied,
@@ -241,12 +239,11 @@ impl Comments {
         }
     }
 
-    /// A comment of this text that `fixed` has fewer of, if any.
-    fn first_missing_from(&self, fixed: &str) -> Option<String> {
-        let after = Comments::of(fixed).texts;
+    /// A comment of this text that the fixed text has fewer of, if any.
+    fn first_missing_from(&self, fixed: &Comments) -> Option<String> {
         self.texts
             .iter()
-            .find(|(text, count)| after.get(*text).copied().unwrap_or(0) < **count)
+            .find(|(text, count)| fixed.texts.get(*text).copied().unwrap_or(0) < **count)
             .map(|(text, _)| text.clone())
     }
 }
