@@ -45,7 +45,8 @@ MIN_TIME_BUDGET=0.1
 
 # Every shape, in report order. The generator below knows each by name.
 SHAPES=(runa dense continuation pipes subst words args env copies copy-install stages
-    independent-stages copy-from heredocs comments blank realistic nested-quotes long-line)
+    independent-stages copy-from heredocs apt-runs apt-cache-runs node-modules-mounts workdir-runs
+    volatile-args stage-chain comments commented blank realistic nested-quotes long-line)
 
 # ---------------------------------------------------------------- options
 
@@ -252,7 +253,21 @@ GENERATORS = {
     ),
     "copy-from": lambda: numbered("FROM alpine:3.20 AS s0\nRUN echo 0 > /x\n", copy_from, "", 1),
     "heredocs": lambda: numbered(FROM, heredoc),
+    # Rule-level shapes: each once made a rule rescan the stage for every RUN.
+    "apt-runs": lambda: repeat("FROM debian:12\n", "RUN apt-get install -y curl\n"),
+    "apt-cache-runs": lambda: repeat(
+        "FROM debian:12\n", "RUN --mount=type=cache,target=/var/cache/apt apt-get install -y curl\n"
+    ),
+    "node-modules-mounts": lambda: repeat(
+        "FROM node:20\n", "RUN --mount=type=cache,target=/app/node_modules npm ci\n"
+    ),
+    "workdir-runs": lambda: repeat(
+        "FROM python:3.12\n", "WORKDIR /app\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n"
+    ),
+    "volatile-args": lambda: repeat("FROM python:3.12\n", "ARG GIT_SHA\nRUN pip install x\n"),
+    "stage-chain": lambda: repeat("FROM debian:12 AS s\n", "FROM s AS s\nRUN apt-get install -y curl\n"),
     "comments": lambda: repeat(FROM, "# c\n", "RUN a\n"),
+    "commented": lambda: repeat(FROM, "# layerlint ignore=LL999\nRUN a\n"),
     "blank": lambda: repeat(FROM, "\n", "RUN a\n"),
     "realistic": lambda: numbered("# syntax=docker/dockerfile:1\n", realistic),
     "nested-quotes": nested_quotes,

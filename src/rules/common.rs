@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::graph::{Base, Command, Graph, Node, NodeKind, RunInfo, SourceKind, Vars};
 use crate::knowledge::{self, CacheLocation, Invocation, PackageManager, ROOT_HOME};
-use crate::syntax::{Dockerfile, Keyword, Mount};
+use crate::syntax::Mount;
 
 /// A package-manager command of a RUN.
 pub struct ManagerCommand<'a> {
@@ -307,54 +307,7 @@ pub fn user_is_root(node: &Node) -> Option<bool> {
     }
 }
 
-/// The working directory in force at `instruction` of `stage`, from the WORKDIR
-/// instructions of the stage and its ancestors; `None` when none is set (the base image
-/// decides) or its value is not known statically.
-pub fn workdir_at(
-    graph: &Graph,
-    file: &Dockerfile,
-    stage: usize,
-    instruction: usize,
-) -> Option<String> {
-    let mut dir: Option<String> = None;
-    for (_, node) in graph.layers(stage) {
-        if node.instruction >= instruction {
-            break;
-        }
-        let Some(inst) = file.instructions.get(node.instruction) else {
-            continue;
-        };
-        if inst.keyword != Keyword::Workdir {
-            continue;
-        }
-        let raw = inst.words().first().map(|w| w.value.trim().to_string());
-        let value = raw.and_then(|r| crate::graph::expand(&r, &node.vars, file.escape));
-        dir = match value {
-            Some(v) if v.starts_with('/') => Some(v),
-            Some(v) => dir.map(|d| join_path(&d, &v)),
-            None => None,
-        };
-    }
-    dir
-}
-
-/// `path` made absolute against `dir` (`./x` and `x` → `dir/x`).
-pub fn join_path(dir: &str, path: &str) -> String {
-    if path.starts_with('/') {
-        return path.to_string();
-    }
-    let rel = path.trim_start_matches("./");
-    let base = dir.trim_end_matches('/');
-    if rel.is_empty() || rel == "." {
-        if base.is_empty() {
-            "/".to_string()
-        } else {
-            base.to_string()
-        }
-    } else {
-        format!("{base}/{rel}")
-    }
-}
+pub use crate::graph::join_path;
 
 /// The value a variable has for one command: its own `NAME=value` prefix, else the
 /// ARG/ENV in scope. `Some(None)` when set to a value not known statically.
@@ -559,5 +512,70 @@ mod tests {
         assert!(covers("/root/.cache/pip/", "/root/.cache/pip"));
         assert!(!covers("/root/.cache/pi", "/root/.cache/pip"));
         assert!(!covers("/tmp/cache", "/var/cache/apt"));
+    }
+}
+
+/// A stage's layers, inherited ones first, with memoised "did a layer up to here …"
+/// questions. Rules ask them for every RUN; answering each by a scan of the earlier
+/// layers made long stages quadratic, so each question scans the layers once and keeps
+/// the first layer that answers yes.
+pub struct LayerHistory<'a> {
+    pub layers: Vec<(usize, &'a Node)>,
+    first: std::cell::RefCell<Vec<(&'static str, Option<usize>)>>,
+}
+
+impl<'a> LayerHistory<'a> {
+    pub fn new(graph: &'a Graph, stage: usize) -> Self {
+        LayerHistory {
+            layers: graph.layers(stage),
+            first: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Whether a layer at or before `position` satisfies `pred`. `key` names the question:
+    /// one key must always come with the same predicate.
+    pub fn any_up_to(
+        &self,
+        position: usize,
+        key: &'static str,
+        pred: impl Fn(&Node) -> bool,
+    ) -> bool {
+        let known = self
+            .first
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|&(_, f)| f);
+        let first = match known {
+            Some(f) => f,
+            None => {
+                let f = self.layers.iter().position(|(_, n)| pred(n));
+                self.first.borrow_mut().push((key, f));
+                f
+            }
+        };
+        first.is_some_and(|f| f <= position)
+    }
+
+    /// The history as seen by the layer at `position`.
+    pub fn at(&self, position: usize) -> History<'_, 'a> {
+        History {
+            layers: self,
+            position,
+        }
+    }
+}
+
+/// What ran up to and including one layer of a [`LayerHistory`].
+#[derive(Clone, Copy)]
+pub struct History<'h, 'a> {
+    layers: &'h LayerHistory<'a>,
+    position: usize,
+}
+
+impl History<'_, '_> {
+    /// Whether a layer up to this one satisfies `pred` (see [`LayerHistory::any_up_to`]).
+    pub fn any(&self, key: &'static str, pred: impl Fn(&Node) -> bool) -> bool {
+        self.layers.any_up_to(self.position, key, pred)
     }
 }

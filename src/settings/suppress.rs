@@ -87,8 +87,15 @@ pub fn apply(
     let mut instructions: Vec<(usize, usize)> = instruction_lines.to_vec();
     instructions.sort_unstable();
     let comment_lines: std::collections::BTreeSet<usize> = comments.iter().map(|c| c.0).collect();
-    let inside_instruction =
-        |line: usize| instructions.iter().any(|&(s, e)| s <= line && line <= e);
+    // Instructions do not overlap, so the one that may hold `line` is the last to start at
+    // or before it: a binary search, not a scan (a comment above each of 100,000
+    // instructions made the scan quadratic).
+    let inside_instruction = |line: usize| {
+        let owner = instructions.partition_point(|&(s, _)| s <= line);
+        owner
+            .checked_sub(1)
+            .is_some_and(|i| instructions[i].1 >= line)
+    };
 
     // Selectors per instruction, gathered from the comment run directly above it.
     let mut per_instruction: Vec<Vec<Selector>> = vec![Vec::new(); instructions.len()];

@@ -17,6 +17,8 @@ mod tests;
 
 use std::ops::Range;
 
+use thin_vec::ThinVec;
+
 /// One word of a simple command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShellWord {
@@ -85,16 +87,16 @@ pub struct SimpleCommand {
     /// Environment assignments for this command: its own `NAME=value` prefixes, then those
     /// given by a wrapper (`env A=b cmd`, `sudo A=b cmd`), then those of the `sh -c` command
     /// whose script this command comes from.
-    pub assignments: Vec<Assignment>,
+    pub assignments: ThinVec<Assignment>,
     pub words: Vec<ShellWord>,
     /// Byte range of the whole simple command as written, wrappers and redirections included.
     pub range: Range<usize>,
     /// Nesting depth of `sh -c`/`bash -c` scripts this command came from (0 = top level).
-    pub depth: usize,
+    pub depth: u32,
     /// Wrapper words removed so that `words[0]` is the real program (`sudo -E`, `env`,
     /// `nohup`, and `bash -c` for commands of an inner script).
-    pub prefixes: Vec<ShellWord>,
-    pub redirects: Vec<Redirect>,
+    pub prefixes: ThinVec<ShellWord>,
+    pub redirects: ThinVec<Redirect>,
     pub connector: Connector,
     /// Options in effect when the command runs, as far as the script itself sets them.
     pub options: ShellOptions,

@@ -15,7 +15,7 @@ use super::{
 };
 
 /// Deepest `sh -c` inside `sh -c` that is unwrapped.
-const MAX_SHELL_DEPTH: usize = 8;
+const MAX_SHELL_DEPTH: u32 = 8;
 /// Deepest command substitutions and `sh -c` scripts analysed inside one another.
 const MAX_NESTING: usize = 24;
 /// Most subshells and `case` commands open at once.
@@ -46,7 +46,7 @@ struct Sink {
 
 #[derive(Clone, Copy)]
 struct Context {
-    depth: usize,
+    depth: u32,
     nesting: usize,
     in_substitution: bool,
     analyze_substitutions: bool,
@@ -502,12 +502,12 @@ impl<'s, 'o> Parser<'s, 'o> {
             );
         }
         let mut command = SimpleCommand {
-            assignments,
+            assignments: assignments.into(),
             words: words_run.into_iter().map(Word::into_shell_word).collect(),
             range: range.unwrap_or_default(),
             depth: self.context.depth,
             prefixes: prefixes.into_iter().map(Word::into_shell_word).collect(),
-            redirects,
+            redirects: redirects.into(),
             connector,
             options,
             in_substitution: self.context.in_substitution,

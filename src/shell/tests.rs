@@ -475,7 +475,7 @@ fn leaves_shells_whose_script_is_one_expansion() {
 fn substitutions_expanded_by_the_outer_shell_are_listed_once() {
     assert_eq!(programs("sh -c \"tar -xf $(ls *.tgz)\""), ["ls", "tar"]);
     let result = analyze("sh -c 'tar -xf $(ls *.tgz)'");
-    let summary: Vec<(&str, usize, bool)> = result
+    let summary: Vec<(&str, u32, bool)> = result
         .commands
         .iter()
         .map(|c| (c.program().unwrap_or(""), c.depth, c.in_substitution))

@@ -4,6 +4,8 @@
 //! the whole source, so the original bytes can always be reproduced and fixes
 //! can edit the text in place.
 
+use thin_vec::ThinVec;
+
 use crate::span::{LineIndex, Span};
 
 /// A parsed Dockerfile.
@@ -162,7 +164,7 @@ pub struct JoinedText {
     pub text: String,
     /// `(offset in text, source span)` of each contiguous piece, in order.
     /// `text` is the concatenation of the pieces' source text.
-    pub pieces: Vec<(usize, Span)>,
+    pub pieces: ThinVec<(usize, Span)>,
 }
 
 impl JoinedText {
@@ -208,14 +210,14 @@ impl JoinedText {
             let at = self.source_offset(start);
             return JoinedText {
                 text,
-                pieces: vec![(0, Span::empty(at))],
+                pieces: thin_vec::thin_vec![(0, Span::empty(at))],
             };
         }
         let first = match self.pieces.binary_search_by(|(o, _)| o.cmp(&start)) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let mut pieces = Vec::new();
+        let mut pieces = ThinVec::new();
         for &(offset, span) in self.pieces.iter().skip(first) {
             if offset >= end {
                 break;
@@ -290,13 +292,13 @@ pub enum Args {
     /// accepts them and drops the arguments; the builder rejects them later).
     Shell(JoinedText),
     /// JSON (exec) form: the decoded array elements.
-    Exec(Vec<Word>),
+    Exec(ThinVec<Word>),
     /// Words as written: whitespace-separated for FROM, EXPOSE and the shell form of
     /// COPY/ADD/VOLUME; quote-aware for ARG; a single word holding the whole
     /// argument text for USER, WORKDIR, STOPSIGNAL and MAINTAINER.
-    Words(Vec<Word>),
+    Words(ThinVec<Word>),
     /// ENV and LABEL pairs.
-    KeyValues(Vec<KeyValue>),
+    KeyValues(ThinVec<KeyValue>),
     /// ONBUILD's wrapped instruction.
     Onbuild(Box<Instruction>),
     /// HEALTHCHECK NONE, or HEALTHCHECK CMD followed by shell or exec args
@@ -309,11 +311,11 @@ pub struct Instruction {
     pub keyword: Keyword,
     /// The keyword as written (any case) and its span.
     pub keyword_word: Word,
-    pub flags: Vec<Flag>,
+    pub flags: ThinVec<Flag>,
     pub args: Args,
     /// Heredocs whose bodies follow this instruction. For `ONBUILD RUN <<EOF` they
     /// belong to the wrapped instruction, not to the ONBUILD.
-    pub heredocs: Vec<Heredoc>,
+    pub heredocs: ThinVec<Heredoc>,
     /// From the keyword to the end of the instruction's last line, heredoc bodies and
     /// their delimiter lines included; the trailing line ending is excluded.
     pub span: Span,
@@ -360,7 +362,7 @@ impl Instruction {
     }
 
     /// The `--mount` flags parsed as BuildKit reads them; unparsable ones are skipped.
-    pub fn mounts(&self) -> Vec<Mount> {
+    pub fn mounts(&self) -> ThinVec<Mount> {
         self.flags_named("mount")
             .filter_map(|flag| {
                 let value = flag.value.as_deref()?;

@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use thin_vec::{thin_vec, ThinVec};
 
 use super::ast::*;
 use super::json::{self, JsonArray};
@@ -251,7 +252,7 @@ impl<'a> Parser<'a> {
         node.span.end = last_end.max(node.span.start);
         if let Some(target) = heredoc_target(&mut node) {
             if joined.text.contains("<<") {
-                let mut heredocs = Vec::new();
+                let mut heredocs = ThinVec::new();
                 let markers = words::shell_words(&joined.text, 0, true, true).unwrap_or_default();
                 for word in markers {
                     let marker = words::heredoc_marker(&word.text)
@@ -353,7 +354,7 @@ fn match_directive(text: &str, base: usize) -> Option<(Range<usize>, Range<usize
 
 fn join(src: &str, pieces: &[Range<usize>]) -> JoinedText {
     let mut text = String::with_capacity(pieces.iter().map(|r| r.len()).sum());
-    let mut out = Vec::with_capacity(pieces.len());
+    let mut out = ThinVec::with_capacity(pieces.len());
     for piece in pieces {
         if piece.is_empty() {
             continue;
@@ -400,7 +401,7 @@ fn parse_node(
         .map_or(line.end, |i| line.start + i);
     let keyword_word = word(joined, line.start..keyword_end);
     let keyword = Keyword::from_word(&keyword_word.value);
-    let mut flags = Vec::new();
+    let mut flags = ThinVec::new();
     let mut rest = line.end..line.end;
     if keyword_end < line.end {
         let after = text.get(keyword_end..line.end).unwrap_or("");
@@ -415,7 +416,7 @@ fn parse_node(
         keyword_word,
         flags,
         args,
-        heredocs: Vec::new(),
+        heredocs: ThinVec::new(),
         span: joined.source_span(line),
         args_span: joined.source_span(rest),
         start_line: 0,
@@ -453,7 +454,7 @@ fn parse_args(
     if rest.is_empty() && keyword != Keyword::Unknown {
         return Ok(Args::Empty);
     }
-    let words_of = |ranges: Vec<Range<usize>>| -> Vec<Word> {
+    let words_of = |ranges: Vec<Range<usize>>| -> ThinVec<Word> {
         ranges.into_iter().map(|r| word(joined, r)).collect()
     };
     Ok(match keyword {
@@ -471,7 +472,7 @@ fn parse_args(
         Keyword::Arg => Args::Words(words_of(words::parse_words(text, rest, escape))),
         Keyword::Env | Keyword::Label => key_values(joined, keyword, rest, escape)?,
         Keyword::Maintainer | Keyword::Stopsignal | Keyword::User | Keyword::Workdir => {
-            Args::Words(vec![word(joined, rest)])
+            Args::Words(thin_vec![word(joined, rest)])
         }
         Keyword::Healthcheck => {
             // BuildKit scans bytes here, so only ASCII white space (and characters
@@ -509,7 +510,7 @@ fn parse_args(
 
 /// The JSON form if the text is a JSON array of strings; `None` to fall back to
 /// the other form; an error for a JSON array holding non-strings.
-fn exec_form(joined: &JoinedText, rest: Range<usize>) -> Result<Option<Vec<Word>>, String> {
+fn exec_form(joined: &JoinedText, rest: Range<usize>) -> Result<Option<ThinVec<Word>>, String> {
     let text = joined.text.get(rest.clone()).unwrap_or("");
     match json::parse_array(text) {
         JsonArray::Strings(items) => Ok(Some(
@@ -548,13 +549,13 @@ fn key_values(
             return Err(format!("{} must have two arguments", keyword.as_str()));
         };
         let value_start = rest.end - slice[sep..].trim_start_matches(words::is_ascii_sep).len();
-        return Ok(Args::KeyValues(vec![KeyValue {
+        return Ok(Args::KeyValues(thin_vec![KeyValue {
             key: word(joined, rest.start..rest.start + sep),
             value: word(joined, value_start..rest.end),
             equals: false,
         }]));
     }
-    let mut pairs = Vec::with_capacity(found.len());
+    let mut pairs = ThinVec::with_capacity(found.len());
     for r in found {
         let w = text.get(r.clone()).unwrap_or("");
         let Some(eq) = w.find('=') else {

@@ -5,7 +5,7 @@ use crate::knowledge::mount_facts::{
 };
 use crate::knowledge::{InvocationKind, PackageManager};
 use crate::lint::LintContext;
-use crate::rules::common::{self, CacheDirs, ManagerCommand};
+use crate::rules::common::{self, CacheDirs, History, ManagerCommand};
 use crate::rules::{Category, Rule, RuleMeta};
 use crate::syntax::Mount;
 
@@ -38,8 +38,8 @@ impl Rule for AptCacheMountIncomplete {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         for stage in &ctx.graph.stages {
-            let layers = ctx.graph.layers(stage.index);
-            for (position, (owner, node)) in layers.iter().enumerate() {
+            let layers = common::LayerHistory::new(ctx.graph, stage.index);
+            for (position, (owner, node)) in layers.layers.iter().enumerate() {
                 if *owner != stage.index {
                     continue;
                 }
@@ -51,12 +51,12 @@ impl Rule for AptCacheMountIncomplete {
                     continue;
                 }
                 // Everything that ran up to and including this RUN in the image.
-                let history: Vec<&Node> = layers[..=position].iter().map(|(_, n)| *n).collect();
+                let history = layers.at(position);
                 let commands = common::manager_commands(run);
                 let dnf5 = fedora_with_dnf5(ctx, stage.index);
-                check_apt(&mounts, &commands, &history, out);
+                check_apt(&mounts, &commands, history, out);
                 for manager in RPM_FAMILY {
-                    check_rpm(manager, node, dnf5, &mounts, &commands, &history, out);
+                    check_rpm(manager, node, dnf5, &mounts, &commands, history, out);
                 }
             }
         }
@@ -74,7 +74,7 @@ fn is_locked(mount: &Mount) -> bool {
 fn check_apt(
     mounts: &[(&Mount, String)],
     commands: &[ManagerCommand<'_>],
-    history: &[&Node],
+    history: History<'_, '_>,
     out: &mut Vec<Diagnostic>,
 ) {
     let archives = mounts
@@ -145,7 +145,7 @@ fn check_apt(
     let (Some(install), Some((mount, target))) = (installs, archives) else {
         return;
     };
-    if !mentions(history, |w| w.contains("docker-clean")) {
+    if !mentions(history, "docker-clean", |w| w.contains("docker-clean")) {
         out.push(
             Diagnostic::new(
                 &META,
@@ -166,7 +166,7 @@ fn check_apt(
             && c.command.cmd.program() == Some("apt")
     });
     if let Some(front_end) = apt_binary {
-        let keeps = mentions(history, |w| {
+        let keeps = mentions(history, "apt-keep-downloaded", |w| {
             let lower = w.to_ascii_lowercase();
             lower.contains(&APT_KEEP_DOWNLOADED.to_ascii_lowercase()) && lower.contains("true")
         });
@@ -194,7 +194,7 @@ fn check_rpm(
     dnf5: bool,
     mounts: &[(&Mount, String)],
     commands: &[ManagerCommand<'_>],
-    history: &[&Node],
+    history: History<'_, '_>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(install) = commands.iter().find(|c| {
@@ -294,7 +294,7 @@ fn fedora_with_dnf5(ctx: &LintContext<'_>, stage: usize) -> bool {
 
 /// Whether a setting or flag in the image's history enables keeping packages, or a COPY
 /// replaces the configuration (then it may).
-fn keeps_packages(keep: &mount_facts::KeepPackages, history: &[&Node]) -> bool {
+fn keeps_packages(keep: &mount_facts::KeepPackages, history: History<'_, '_>) -> bool {
     let enabled = |word: &str| {
         let lower = word.to_ascii_lowercase();
         keep.flags.contains(&word)
@@ -307,18 +307,19 @@ fn keeps_packages(keep: &mount_facts::KeepPackages, history: &[&Node]) -> bool {
                 })
             })
     };
-    let copies_config = history.iter().any(|n| match &n.kind {
+    let copies_config = history.any("copies-rpm-config", |n| match &n.kind {
         NodeKind::Copy(copy) => copy.dest.as_deref().is_some_and(|d| {
             d.starts_with("/etc/dnf") || d.starts_with("/etc/yum") || d.starts_with("/etc/zypp")
         }),
         _ => false,
     });
-    copies_config || mentions(history, enabled)
+    copies_config || mentions(history, keep.manager.display_name(), enabled)
 }
 
 /// Whether a word (or redirect target) of a command in these RUNs satisfies `pred`.
-fn mentions(history: &[&Node], pred: impl Fn(&str) -> bool) -> bool {
-    history.iter().any(|n| match &n.kind {
+/// `key` names the question for the history's memo (see [`common::LayerHistory`]).
+fn mentions(history: History<'_, '_>, key: &'static str, pred: impl Fn(&str) -> bool) -> bool {
+    history.any(key, |n| match &n.kind {
         NodeKind::Run(run) => run.commands.iter().any(|c| {
             c.cmd.words.iter().any(|w| pred(&w.value))
                 || c.cmd

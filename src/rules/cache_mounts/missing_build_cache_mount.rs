@@ -253,7 +253,11 @@ fn cargo(rc: &RunCtx<'_>, index: usize, command: &Command, inv: &Invocation) -> 
     // layer, which a mount there would hide; `cargo install` builds in a temporary folder.
     let target_in_layer = rc.earlier_ran(PackageManager::Cargo, &[InvocationKind::Build])
         || rc.earlier.iter().any(|(_, n)| mentions_cook(n));
-    let workdir = common::workdir_at(rc.ctx.graph, rc.ctx.file, rc.stage, rc.node.instruction);
+    let workdir = rc
+        .ctx
+        .graph
+        .workdir_at(rc.stage, rc.node.instruction)
+        .map(str::to_string);
     let cwd = common::cwd_of(rc.run, index, workdir.as_deref());
     let target = common::cargo_target_dir(rc.node, command, cwd.as_deref());
     let needs_target = verb != "install"
@@ -438,7 +442,11 @@ fn next_build(rc: &RunCtx<'_>, index: usize, command: &Command) -> Option<Diagno
     if !runs_next {
         return None;
     }
-    let workdir = common::workdir_at(rc.ctx.graph, rc.ctx.file, rc.stage, rc.node.instruction);
+    let workdir = rc
+        .ctx
+        .graph
+        .workdir_at(rc.stage, rc.node.instruction)
+        .map(str::to_string);
     let cwd = common::cwd_of(rc.run, index, workdir.as_deref());
     let covered = rc.mounts.iter().any(|t| match (t, &cwd) {
         (None, _) => true,

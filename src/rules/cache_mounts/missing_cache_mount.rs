@@ -1,6 +1,6 @@
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::fix::edits;
-use crate::graph::{Graph, Node, NodeKind, RunInfo, ShellKind, Stage};
+use crate::graph::{Node, NodeKind, RunInfo, ShellKind};
 use crate::knowledge::{InvocationKind, PackageManager};
 use crate::lint::LintContext;
 use crate::rules::common::{self, CacheDirs, ManagerCommand};
@@ -28,7 +28,15 @@ impl Rule for MissingCacheMount {
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         for stage in &ctx.graph.stages {
             let image = common::root_image(ctx.graph, stage.index);
-            for node in &stage.nodes {
+            // Asked for every apt RUN of the stage, so answered once each.
+            let history = common::LayerHistory::new(ctx.graph, stage.index);
+            let inherited = history.layers.len().saturating_sub(stage.nodes.len());
+            let first_apt = std::cell::OnceCell::new();
+            let apt = StageApt {
+                nodes: &stage.nodes,
+                first: &first_apt,
+            };
+            for (i, node) in stage.nodes.iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
@@ -108,7 +116,8 @@ impl Rule for MissingCacheMount {
                     let mut diagnostic = Diagnostic::new(&META, inst.keyword_word.span, message)
                         .with_label(mc.command.span(), format!("{} install", info.display_name))
                         .with_help(help);
-                    if let Some(fix) = mount_fix(ctx, stage, node, run, &mc, &targets) {
+                    let history = history.at(inherited + i);
+                    if let Some(fix) = mount_fix(ctx, history, apt, node, run, &mc, &targets) {
                         diagnostic = diagnostic.with_fix(fix);
                     }
                     out.push(diagnostic);
@@ -179,7 +188,8 @@ const KEEP_APT_DOWNLOADS: &str = "rm -f /etc/apt/apt.conf.d/docker-clean; echo '
 /// from emptying the cache, once per stage, before its first apt RUN.
 fn mount_fix(
     ctx: &LintContext<'_>,
-    stage: &Stage,
+    history: common::History<'_, '_>,
+    apt: StageApt<'_>,
     node: &Node,
     run: &RunInfo,
     mc: &ManagerCommand<'_>,
@@ -213,11 +223,9 @@ fn mount_fix(
         .map(|t| format!("--mount=type=cache,target={t}{sharing}"))
         .collect();
     let mut fix_edits = vec![edits::insert_flag(ctx.file, inst, &flags)];
-    if manager == PackageManager::Apt && !keeps_apt_downloads(ctx.graph, stage, node) {
-        let first_apt = stage
-            .nodes
-            .iter()
-            .find(|n| runs_apt(n))
+    if manager == PackageManager::Apt && !keeps_apt_downloads(history) {
+        let first_apt = apt
+            .first()
             .and_then(|n| ctx.file.instructions.get(n.instruction))
             .unwrap_or(inst);
         let keyword = edits::keyword_like(first_apt, "RUN");
@@ -267,18 +275,29 @@ fn runs_apt(node: &Node) -> bool {
         .any(|mc| mc.invocation.manager == PackageManager::Apt)
 }
 
-/// Whether an earlier RUN of the stage (or of the stages it is built on) already removes
-/// the `docker-clean` hook.
-fn keeps_apt_downloads(graph: &Graph, stage: &Stage, node: &Node) -> bool {
-    graph
-        .layers(stage.index)
-        .into_iter()
-        .take_while(|(_, n)| n.instruction <= node.instruction)
-        .any(|(_, n)| match &n.kind {
-            NodeKind::Run(run) => run
-                .commands
-                .iter()
-                .any(|c| c.cmd.words.iter().any(|w| w.value.contains(DOCKER_CLEAN))),
-            _ => false,
-        })
+/// A stage's nodes and, once asked, its first apt RUN.
+#[derive(Clone, Copy)]
+struct StageApt<'a> {
+    nodes: &'a [Node],
+    first: &'a std::cell::OnceCell<Option<&'a Node>>,
+}
+
+impl<'a> StageApt<'a> {
+    fn first(&self) -> Option<&'a Node> {
+        *self
+            .first
+            .get_or_init(|| self.nodes.iter().find(|n| runs_apt(n)))
+    }
+}
+
+/// Whether a RUN up to this one, in the stage or the stages it is built on, already
+/// removes the `docker-clean` hook.
+fn keeps_apt_downloads(history: common::History<'_, '_>) -> bool {
+    history.any(DOCKER_CLEAN, |n| match &n.kind {
+        NodeKind::Run(run) => run
+            .commands
+            .iter()
+            .any(|c| c.cmd.words.iter().any(|w| w.value.contains(DOCKER_CLEAN))),
+        _ => false,
+    })
 }

@@ -34,8 +34,16 @@ const NOT_COPYING: &[&str] = &[
 /// Interpreters whose later use of an install folder needs it in the layer.
 const INTERPRETERS: &[&str] = &["node", "python", "python3", "ruby", "php", "go", "deno"];
 
+/// How many later instructions one question "does anything read this folder later?"
+/// examines before giving up without a finding: a stage of thousands of cache-mounted
+/// RUNs would otherwise be quadratic. The largest stage among the 2,949 corpus files has
+/// about 50 instructions.
+const MAX_LATER_EXAMINED: usize = 128;
+
 struct RunCtx<'a> {
     ctx: &'a LintContext<'a>,
+    /// Per stage, the later stages built on it or copying from it, in file order.
+    consumers: &'a [Vec<usize>],
     stage: usize,
     node: &'a Node,
     run: &'a RunInfo,
@@ -48,6 +56,20 @@ impl Rule for RuntimeFilesInCacheMount {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+        let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); ctx.graph.stages.len()];
+        for stage in &ctx.graph.stages {
+            let base = match stage.base {
+                Base::Stage { index } => Some(index),
+                _ => None,
+            };
+            for parent in base.into_iter().chain(stage.reads_from.iter().copied()) {
+                if let Some(list) = consumers.get_mut(parent) {
+                    if parent < stage.index && list.last() != Some(&stage.index) {
+                        list.push(stage.index);
+                    }
+                }
+            }
+        }
         for stage in &ctx.graph.stages {
             for (position, node) in stage.nodes.iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
@@ -59,6 +81,7 @@ impl Rule for RuntimeFilesInCacheMount {
                 }
                 let rc = RunCtx {
                     ctx,
+                    consumers: &consumers,
                     stage: stage.index,
                     node,
                     run,
@@ -76,11 +99,18 @@ impl Rule for RuntimeFilesInCacheMount {
     }
 }
 
-/// Whether anything after `position` in the stage, or a later stage, can read `dir`.
+/// Whether anything after `position` in the stage, or a later stage, can read `dir`
+/// (`None` also when [`MAX_LATER_EXAMINED`] instructions did not tell).
 fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Span>> {
     let graph = rc.ctx.graph;
     let stage = graph.stages.get(rc.stage)?;
+    let mut budget = MAX_LATER_EXAMINED;
+    let mut spend = || {
+        budget = budget.checked_sub(1)?;
+        Some(())
+    };
     for node in stage.nodes.iter().skip(position + 1) {
+        spend()?;
         let NodeKind::Run(run) = &node.kind else {
             continue;
         };
@@ -100,11 +130,14 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
             return Some(Some(inst.keyword_word.span));
         }
     }
-    for later in graph.stages.iter().skip(rc.stage + 1) {
+    // Only stages built on this one or copying from it can read its files.
+    let consumers = rc.consumers.get(rc.stage).map_or(&[][..], Vec::as_slice);
+    for later in consumers.iter().filter_map(|&i| graph.stages.get(i)) {
         if later.base == (Base::Stage { index: rc.stage }) {
             return Some(None);
         }
         for node in &later.nodes {
+            spend()?;
             let NodeKind::Copy(copy) = &node.kind else {
                 continue;
             };
@@ -150,7 +183,11 @@ fn copied_out(run: &RunInfo, index: usize, dir: &str) -> bool {
 /// Build output written into a mounted folder: the cargo target folder, or an output
 /// folder named on the command line (`pip install --target`, `go build -o`).
 fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Vec<Diagnostic>) {
-    let workdir = common::workdir_at(rc.ctx.graph, rc.ctx.file, rc.stage, rc.node.instruction);
+    let workdir = rc
+        .ctx
+        .graph
+        .workdir_at(rc.stage, rc.node.instruction)
+        .map(str::to_string);
     for (index, command) in rc.run.commands.iter().enumerate() {
         let Some(inv) = classify(&command.cmd) else {
             continue;

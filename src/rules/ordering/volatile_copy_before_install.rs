@@ -564,29 +564,7 @@ fn manifest_dest(
     if !dest.starts_with('/') {
         return None;
     }
-    let mut workdir: Option<String> = None;
-    for (_, node) in ctx.graph.layers(stage) {
-        if node.instruction >= copy_instruction {
-            break;
-        }
-        let inst = ctx.file.instructions.get(node.instruction)?;
-        if inst.keyword != crate::syntax::Keyword::Workdir {
-            continue;
-        }
-        let dir = inst.words().first()?.value.trim().to_string();
-        if dir.contains('$') {
-            return None;
-        }
-        workdir = Some(if dir.starts_with('/') {
-            dir
-        } else {
-            format!(
-                "{}/{dir}",
-                workdir.as_deref().unwrap_or("").trim_end_matches('/')
-            )
-        });
-    }
-    let workdir = workdir?;
+    let workdir = ctx.graph.workdir_at(stage, copy_instruction)?;
     let same = workdir.trim_end_matches('/') == dest.trim_end_matches('/');
     same.then(|| format!("{}/", dest.trim_end_matches('/')))
 }
