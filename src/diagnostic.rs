@@ -80,9 +80,10 @@ pub struct Diagnostic {
     pub message: String,
     /// Where the problem is; byte offsets into the file's source.
     pub span: Span,
-    pub labels: Vec<Label>,
+    pub labels: thin_vec::ThinVec<Label>,
     pub help: Option<String>,
-    pub fix: Option<Fix>,
+    /// Boxed: most findings have none, and a file can have many findings.
+    pub fix: Option<Box<Fix>>,
 }
 
 impl Diagnostic {
@@ -97,7 +98,7 @@ impl Diagnostic {
             severity: meta.default_severity,
             message: message.into(),
             span,
-            labels: Vec::new(),
+            labels: thin_vec::ThinVec::new(),
             help: None,
             fix: None,
         }
@@ -122,7 +123,7 @@ impl Diagnostic {
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Self {
-        self.fix = Some(fix);
+        self.fix = Some(Box::new(fix));
         self
     }
 }

@@ -47,6 +47,17 @@ pub fn lint_source(
     options: &RuleOptions,
 ) -> Result<Linted, ParseError> {
     let file = syntax::parse(source)?;
+    Ok(lint_file(path, file, context_dir, enabled, options))
+}
+
+/// Build the graph of a parsed file and run `enabled` rules (all registered rules when `None`).
+pub fn lint_file(
+    path: &Path,
+    file: Dockerfile,
+    context_dir: Option<&Path>,
+    enabled: Option<&dyn Fn(&'static str) -> bool>,
+    options: &RuleOptions,
+) -> Linted {
     let graph = graph::build(&file);
     let mut diagnostics = Vec::new();
     let context = context_dir.and_then(|dir| BuildContext::load(dir, Some(path)));
@@ -69,11 +80,11 @@ pub fn lint_source(
     }
     diagnostics.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
     diagnostics.dedup();
-    Ok(Linted {
+    Linted {
         file,
         graph,
         diagnostics,
-    })
+    }
 }
 
 fn run_rule(rule: &dyn Rule, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {

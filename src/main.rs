@@ -773,15 +773,10 @@ fn lint_one(
         }
         None => source,
     };
-    let linted = match lint::lint_source(
-        path,
-        &source,
-        context_dir,
-        Some(&enabled),
-        settings.rule_options(),
-    ) {
-        Ok(l) => l,
-        Err(e) => {
+    // The syntax tree takes the text over rather than a copy, and gives it back for the report.
+    let file = match syntax::parse_owned(source) {
+        Ok(file) => file,
+        Err((e, source)) => {
             return (
                 FileReport::failed(
                     display,
@@ -793,14 +788,24 @@ fn lint_one(
             )
         }
     };
-    let diagnostics = settings.apply(linted.diagnostics, &linted.file);
-    // The report keeps the parser's line index; the syntax tree and graph go now, so that
-    // a large file is not held twice while the report is built.
-    let lines = {
-        let file = linted.file;
-        drop(linted.graph);
-        file.lines
-    };
+    let linted = lint::lint_file(
+        path,
+        file,
+        context_dir,
+        Some(&enabled),
+        settings.rule_options(),
+    );
+    // The graph goes before suppressions are applied, the syntax tree after; the report
+    // keeps only the parser's line index, so a large file is not held twice while the
+    // report is built.
+    let lint::Linted {
+        file,
+        graph,
+        diagnostics,
+    } = linted;
+    drop(graph);
+    let diagnostics = settings.apply(diagnostics, &file);
+    let syntax::Dockerfile { source, lines, .. } = file;
     (
         FileReport::with_lines(display, source, lines, diagnostics),
         settings.fail_level(),

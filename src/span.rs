@@ -50,19 +50,42 @@ pub struct LineCol {
 /// Offsets of line starts, for turning byte offsets into line/column pairs.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
-    starts: Vec<usize>,
+    starts: Starts,
     len: usize,
+}
+
+/// Line starts as 32-bit offsets when the text allows (a file of short lines has nearly
+/// one per byte), else full-width.
+#[derive(Debug, Clone)]
+enum Starts {
+    Narrow(Vec<u32>),
+    Wide(Vec<usize>),
+}
+
+impl Default for Starts {
+    fn default() -> Self {
+        Starts::Narrow(Vec::new())
+    }
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
-        starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                starts.push(i + 1);
-            }
-        }
+        let newlines = text.bytes().filter(|&b| b == b'\n').count();
+        let offsets = std::iter::once(0).chain(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let starts = if u32::try_from(text.len()).is_ok() {
+            let mut v = Vec::with_capacity(newlines + 1);
+            v.extend(offsets.map(|o| o as u32));
+            Starts::Narrow(v)
+        } else {
+            let mut v = Vec::with_capacity(newlines + 1);
+            v.extend(offsets);
+            Starts::Wide(v)
+        };
         LineIndex {
             starts,
             len: text.len(),
@@ -72,7 +95,12 @@ impl LineIndex {
     /// 1-based line containing `offset` (offsets past the end map to the last line).
     pub fn line(&self, offset: usize) -> usize {
         let offset = offset.min(self.len);
-        match self.starts.binary_search(&offset) {
+        let found = match &self.starts {
+            // `offset` fits: it is at most `len`, which fits.
+            Starts::Narrow(v) => v.binary_search(&(offset as u32)),
+            Starts::Wide(v) => v.binary_search(&offset),
+        };
+        match found {
             Ok(i) => i + 1,
             Err(i) => i,
         }
@@ -80,14 +108,19 @@ impl LineIndex {
 
     /// Byte offset where 1-based `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(self.len)
+        let i = line.saturating_sub(1);
+        let start = match &self.starts {
+            Starts::Narrow(v) => v.get(i).map(|&s| s as usize),
+            Starts::Wide(v) => v.get(i).copied(),
+        };
+        start.unwrap_or(self.len)
     }
 
     pub fn line_count(&self) -> usize {
-        self.starts.len()
+        match &self.starts {
+            Starts::Narrow(v) => v.len(),
+            Starts::Wide(v) => v.len(),
+        }
     }
 
     /// 1-based line and column (in chars) of `offset` within `text`.

@@ -86,7 +86,10 @@ pub fn apply(
 
     let mut instructions: Vec<(usize, usize)> = instruction_lines.to_vec();
     instructions.sort_unstable();
-    let comment_lines: std::collections::BTreeSet<usize> = comments.iter().map(|c| c.0).collect();
+    // A sorted list, not a set: a file of comment lines holds one entry per line.
+    let mut comment_lines: Vec<usize> = comments.iter().map(|c| c.0).collect();
+    comment_lines.sort_unstable();
+    comment_lines.dedup();
     // Instructions do not overlap, so the one that may hold `line` is the last to start at
     // or before it: a binary search, not a scan (a comment above each of 100,000
     // instructions made the scan quadratic).
@@ -104,7 +107,7 @@ pub fn apply(
         let mut line = start;
         while line > 1 {
             line -= 1;
-            if !comment_lines.contains(&line) || inside_instruction(line) {
+            if comment_lines.binary_search(&line).is_err() || inside_instruction(line) {
                 break;
             }
             if let Some(selectors) = local.get(&line) {

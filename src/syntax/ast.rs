@@ -4,6 +4,7 @@
 //! the whole source, so the original bytes can always be reproduced and fixes
 //! can edit the text in place.
 
+use compact_str::CompactString;
 use thin_vec::ThinVec;
 
 use crate::span::{LineIndex, Span};
@@ -377,23 +378,23 @@ impl Instruction {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Mount {
     /// `bind` when not given, as BuildKit defaults.
-    pub kind: String,
-    pub target: Option<String>,
-    pub source: Option<String>,
-    pub from: Option<String>,
-    pub id: Option<String>,
-    pub sharing: Option<String>,
-    pub mode: Option<String>,
-    pub uid: Option<String>,
-    pub gid: Option<String>,
+    pub kind: CompactString,
+    pub target: Option<CompactString>,
+    pub source: Option<CompactString>,
+    pub from: Option<CompactString>,
+    pub id: Option<CompactString>,
+    pub sharing: Option<CompactString>,
+    pub mode: Option<CompactString>,
+    pub uid: Option<CompactString>,
+    pub gid: Option<CompactString>,
     /// BuildKit's default unless `ro`/`rw` say otherwise: read-only for `bind`,
     /// `secret` and `ssh`, writable for `cache` and `tmpfs`.
     pub readonly: bool,
     pub required: bool,
-    pub env: Option<String>,
-    pub size: Option<String>,
+    pub env: Option<CompactString>,
+    pub size: Option<CompactString>,
     /// Every field as written, lowercased key first, in order.
-    pub fields: Vec<(String, Option<String>)>,
+    pub fields: ThinVec<(CompactString, Option<CompactString>)>,
     /// The span of the flag's value.
     pub span: Span,
 }

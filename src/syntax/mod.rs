@@ -10,4 +10,4 @@ mod words;
 pub use ast::*;
 pub use dump::buildkit_dump;
 pub use mount::parse_mount;
-pub use parser::{parse, ParseError};
+pub use parser::{parse, parse_owned, ParseError};

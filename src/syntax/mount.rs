@@ -2,6 +2,8 @@
 //! `encoding/csv`) of `key=value` fields or bare boolean keys.
 
 use super::ast::Mount;
+use compact_str::CompactString;
+
 use crate::span::Span;
 
 const MOUNT_TYPES: [&str; 5] = ["bind", "cache", "tmpfs", "secret", "ssh"];
@@ -10,7 +12,7 @@ const MOUNT_TYPES: [&str; 5] = ["bind", "cache", "tmpfs", "secret", "ssh"];
 pub fn parse_mount(flag_value: &str, value_span: Span) -> Result<Mount, String> {
     let fields = split_csv(flag_value)?;
     let mut mount = Mount {
-        kind: "bind".to_string(),
+        kind: "bind".into(),
         span: value_span,
         ..Mount::default()
     };
@@ -22,15 +24,18 @@ pub fn parse_mount(flag_value: &str, value_span: Span) -> Result<Mount, String> 
                 if !MOUNT_TYPES.contains(&kind.as_str()) {
                     return Err(format!("unsupported mount type {value:?}"));
                 }
-                mount.kind = kind;
+                mount.kind = kind.into();
             }
         }
     }
     mount.readonly = matches!(mount.kind.as_str(), "bind" | "secret" | "ssh");
     for field in fields {
         let (key, value) = match field.split_once('=') {
-            Some((key, value)) => (key.to_ascii_lowercase(), Some(value.to_string())),
-            None => (field.to_ascii_lowercase(), None),
+            Some((key, value)) => (
+                CompactString::from(key.to_ascii_lowercase()),
+                Some(CompactString::from(value)),
+            ),
+            None => (field.to_ascii_lowercase().into(), None),
         };
         match (key.as_str(), value.as_deref()) {
             ("readonly" | "ro", None) => mount.readonly = true,
@@ -41,10 +46,10 @@ pub fn parse_mount(flag_value: &str, value_span: Span) -> Result<Mount, String> 
             ("readonly" | "ro", Some(v)) => mount.readonly = parse_bool(&key, v)?,
             ("readwrite" | "rw", Some(v)) => mount.readonly = !parse_bool(&key, v)?,
             ("required", Some(v)) => mount.required = parse_bool(&key, v)?,
-            ("target" | "dst" | "destination", Some(v)) => mount.target = Some(v.to_string()),
-            ("source" | "src", Some(v)) => mount.source = Some(v.to_string()),
-            ("from", Some(v)) => mount.from = Some(v.to_string()),
-            ("id", Some(v)) => mount.id = Some(v.to_string()),
+            ("target" | "dst" | "destination", Some(v)) => mount.target = Some(v.into()),
+            ("source" | "src", Some(v)) => mount.source = Some(v.into()),
+            ("from", Some(v)) => mount.from = Some(v.into()),
+            ("id", Some(v)) => mount.id = Some(v.into()),
             ("sharing", Some(v)) => {
                 if !matches!(
                     v.to_ascii_lowercase().as_str(),
@@ -52,13 +57,13 @@ pub fn parse_mount(flag_value: &str, value_span: Span) -> Result<Mount, String> 
                 ) {
                     return Err(format!("unsupported sharing value {v:?}"));
                 }
-                mount.sharing = Some(v.to_string());
+                mount.sharing = Some(v.into());
             }
-            ("mode", Some(v)) => mount.mode = Some(v.to_string()),
-            ("uid", Some(v)) => mount.uid = Some(v.to_string()),
-            ("gid", Some(v)) => mount.gid = Some(v.to_string()),
-            ("env", Some(v)) => mount.env = Some(v.to_string()),
-            ("size", Some(v)) => mount.size = Some(v.to_string()),
+            ("mode", Some(v)) => mount.mode = Some(v.into()),
+            ("uid", Some(v)) => mount.uid = Some(v.into()),
+            ("gid", Some(v)) => mount.gid = Some(v.into()),
+            ("env", Some(v)) => mount.env = Some(v.into()),
+            ("size", Some(v)) => mount.size = Some(v.into()),
             (other, Some(_)) => return Err(format!("unexpected key '{other}' in '{field}'")),
         }
         mount.fields.push((key, value));

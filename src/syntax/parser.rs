@@ -32,10 +32,16 @@ impl std::error::Error for ParseError {}
 
 /// Parses a Dockerfile the way BuildKit's parser does, keeping every span.
 pub fn parse(source: &str) -> Result<Dockerfile, ParseError> {
-    let lines = LineIndex::new(source);
+    parse_owned(source.to_string()).map_err(|(e, _)| e)
+}
+
+/// [`parse`] for a text the caller hands over: the tree keeps it instead of a copy. On
+/// failure the text comes back with the error.
+pub fn parse_owned(source: String) -> Result<Dockerfile, (ParseError, String)> {
+    let lines = LineIndex::new(&source);
     let bom = source.starts_with('\u{feff}');
     let mut parser = Parser {
-        src: source,
+        src: &source,
         pos: if bom { '\u{feff}'.len_utf8() } else { 0 },
         line_no: 0,
         escape: '\\',
@@ -45,27 +51,34 @@ pub fn parse(source: &str) -> Result<Dockerfile, ParseError> {
     };
     match parser.run() {
         Ok(()) => {
-            let mut instructions = parser.instructions;
+            let Parser {
+                escape,
+                directives,
+                mut comments,
+                mut instructions,
+                ..
+            } = parser;
             instructions.shrink_to_fit();
-            parser.comments.shrink_to_fit();
+            comments.shrink_to_fit();
             Ok(Dockerfile {
-                source: source.to_string(),
+                source,
                 bom,
-                escape: parser.escape,
-                directives: parser.directives,
-                comments: parser.comments,
+                escape,
+                directives,
+                comments,
                 instructions,
                 lines,
             })
         }
         Err((message, span)) => {
-            let at = lines.line_col(source, span.start);
-            Err(ParseError {
+            let at = lines.line_col(&source, span.start);
+            let error = ParseError {
                 message,
                 span,
                 line: at.line,
                 column: at.column,
-            })
+            };
+            Err((error, source))
         }
     }
 }
