@@ -428,8 +428,8 @@ fn own_inputs(
                 if !m.kind.eq_ignore_ascii_case("bind") {
                     continue;
                 }
-                let source = m.source.as_deref().unwrap_or(".");
-                match &m.from {
+                let source = m.source().unwrap_or(".");
+                match m.from() {
                     Some(from) => {
                         if let Some(index) = graph.stage_ref(from, node_stage(graph, node)) {
                             stage_dependency(

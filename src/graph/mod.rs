@@ -547,7 +547,7 @@ pub fn build(df: &Dockerfile) -> Graph {
             }
             NodeKind::Run(run) => {
                 for m in &run.mounts {
-                    if let Some(from) = &m.from {
+                    if let Some(from) = m.from() {
                         // Stages named before the instruction, its own included.
                         if let Some(index) = names.resolve(from, stage_index + 1) {
                             if reads_seen.insert(index) {
@@ -830,7 +830,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                             obj["mounts"] = json!(r
                                 .mounts
                                 .iter()
-                                .map(|m| json!({"type": m.kind, "target": m.target, "id": m.id, "sharing": m.sharing, "from": m.from}))
+                                .map(|m| json!({"type": m.kind, "target": m.target(), "id": m.id(), "sharing": m.sharing(), "from": m.from()}))
                                 .collect::<Vec<_>>());
                             obj["commands"] = json!(r
                                 .commands
@@ -901,12 +901,7 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
                 NodeKind::Run(r) => {
                     let mut d = format!("{:?}", r.shell).to_lowercase();
                     for m in &r.mounts {
-                        let _ = write!(
-                            d,
-                            " mount[{} {}]",
-                            m.kind,
-                            m.target.as_deref().unwrap_or("?")
-                        );
+                        let _ = write!(d, " mount[{} {}]", m.kind, m.target().unwrap_or("?"));
                     }
                     for c in &r.commands {
                         let words: Vec<&str> =

@@ -156,8 +156,7 @@ pub fn cache_mount_targets<'a>(
         .filter(|m| m.kind.eq_ignore_ascii_case("cache"))
         .map(|m| {
             let target = m
-                .target
-                .as_deref()
+                .target()
                 .and_then(|t| crate::graph::expand(t, vars, escape));
             (m, target)
         })

@@ -375,26 +375,72 @@ impl Instruction {
 }
 
 /// A `--mount=…` flag value parsed into its CSV fields.
+///
+/// Only the fields as written are stored (a RUN with two cache mounts used to carry ten
+/// optional strings per mount); the named values are looked up in them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Mount {
     /// `bind` when not given, as BuildKit defaults.
     pub kind: CompactString,
-    pub target: Option<CompactString>,
-    pub source: Option<CompactString>,
-    pub from: Option<CompactString>,
-    pub id: Option<CompactString>,
-    pub sharing: Option<CompactString>,
-    pub mode: Option<CompactString>,
-    pub uid: Option<CompactString>,
-    pub gid: Option<CompactString>,
     /// BuildKit's default unless `ro`/`rw` say otherwise: read-only for `bind`,
     /// `secret` and `ssh`, writable for `cache` and `tmpfs`.
     pub readonly: bool,
     pub required: bool,
-    pub env: Option<CompactString>,
-    pub size: Option<CompactString>,
     /// Every field as written, lowercased key first, in order.
     pub fields: ThinVec<(CompactString, Option<CompactString>)>,
     /// The span of the flag's value.
     pub span: Span,
+}
+
+impl Mount {
+    /// The value of the last field named by one of `keys` (a later field wins, as in BuildKit).
+    fn value(&self, keys: &[&str]) -> Option<&str> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, v)| v.is_some() && keys.contains(&k.as_str()))
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    /// `target=`, `dst=` or `destination=`.
+    pub fn target(&self) -> Option<&str> {
+        self.value(&["target", "dst", "destination"])
+    }
+
+    /// `source=` or `src=`.
+    pub fn source(&self) -> Option<&str> {
+        self.value(&["source", "src"])
+    }
+
+    pub fn from(&self) -> Option<&str> {
+        self.value(&["from"])
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.value(&["id"])
+    }
+
+    pub fn sharing(&self) -> Option<&str> {
+        self.value(&["sharing"])
+    }
+
+    pub fn mode(&self) -> Option<&str> {
+        self.value(&["mode"])
+    }
+
+    pub fn uid(&self) -> Option<&str> {
+        self.value(&["uid"])
+    }
+
+    pub fn gid(&self) -> Option<&str> {
+        self.value(&["gid"])
+    }
+
+    pub fn env(&self) -> Option<&str> {
+        self.value(&["env"])
+    }
+
+    pub fn size(&self) -> Option<&str> {
+        self.value(&["size"])
+    }
 }

@@ -46,10 +46,10 @@ pub fn parse_mount(flag_value: &str, value_span: Span) -> Result<Mount, String> 
             ("readonly" | "ro", Some(v)) => mount.readonly = parse_bool(&key, v)?,
             ("readwrite" | "rw", Some(v)) => mount.readonly = !parse_bool(&key, v)?,
             ("required", Some(v)) => mount.required = parse_bool(&key, v)?,
-            ("target" | "dst" | "destination", Some(v)) => mount.target = Some(v.into()),
-            ("source" | "src", Some(v)) => mount.source = Some(v.into()),
-            ("from", Some(v)) => mount.from = Some(v.into()),
-            ("id", Some(v)) => mount.id = Some(v.into()),
+            ("target" | "dst" | "destination", Some(_)) => {}
+            ("source" | "src", Some(_)) => {}
+            ("from", Some(_)) => {}
+            ("id", Some(_)) => {}
             ("sharing", Some(v)) => {
                 if !matches!(
                     v.to_ascii_lowercase().as_str(),
@@ -57,13 +57,12 @@ pub fn parse_mount(flag_value: &str, value_span: Span) -> Result<Mount, String> 
                 ) {
                     return Err(format!("unsupported sharing value {v:?}"));
                 }
-                mount.sharing = Some(v.into());
             }
-            ("mode", Some(v)) => mount.mode = Some(v.into()),
-            ("uid", Some(v)) => mount.uid = Some(v.into()),
-            ("gid", Some(v)) => mount.gid = Some(v.into()),
-            ("env", Some(v)) => mount.env = Some(v.into()),
-            ("size", Some(v)) => mount.size = Some(v.into()),
+            ("mode", Some(_)) => {}
+            ("uid", Some(_)) => {}
+            ("gid", Some(_)) => {}
+            ("env", Some(_)) => {}
+            ("size", Some(_)) => {}
             (other, Some(_)) => return Err(format!("unexpected key '{other}' in '{field}'")),
         }
         mount.fields.push((key, value));
@@ -142,9 +141,9 @@ mod tests {
     fn cache_mount_fields() {
         let m = mount("type=cache,target=/root/.cache/pip,sharing=locked,id=pip,uid=0");
         assert_eq!(m.kind, "cache");
-        assert_eq!(m.target.as_deref(), Some("/root/.cache/pip"));
-        assert_eq!(m.sharing.as_deref(), Some("locked"));
-        assert_eq!(m.id.as_deref(), Some("pip"));
+        assert_eq!(m.target(), Some("/root/.cache/pip"));
+        assert_eq!(m.sharing(), Some("locked"));
+        assert_eq!(m.id(), Some("pip"));
         assert!(!m.readonly);
         assert_eq!(m.fields.len(), 5);
     }
@@ -154,7 +153,7 @@ mod tests {
         let m = mount("source=.,dst=/src,from=build");
         assert_eq!(m.kind, "bind");
         assert!(m.readonly);
-        assert_eq!(m.target.as_deref(), Some("/src"));
+        assert_eq!(m.target(), Some("/src"));
         assert!(!mount("target=/x,rw").readonly);
         assert!(mount("type=secret,id=npmrc,required").required);
         assert!(mount("type=cache,target=/x,ro").readonly);
@@ -163,10 +162,20 @@ mod tests {
     #[test]
     fn csv_quoting() {
         let m = mount(r#"type=bind,"target=/a,b","source=say ""hi""""#);
-        assert_eq!(m.target.as_deref(), Some("/a,b"));
-        assert_eq!(m.source.as_deref(), Some(r#"say "hi""#));
+        assert_eq!(m.target(), Some("/a,b"));
+        assert_eq!(m.source(), Some(r#"say "hi""#));
         assert!(parse_mount(r#"target=/a"b"#, Span::default()).is_err());
         assert!(parse_mount(r#""target=/a"x"#, Span::default()).is_err());
+    }
+
+    #[test]
+    fn a_later_field_wins_and_aliases_count() {
+        let m = mount("type=cache,target=/a,dst=/b,src=x,source=y,sharing=shared,sharing=locked");
+        assert_eq!(m.target(), Some("/b"));
+        assert_eq!(m.source(), Some("y"));
+        assert_eq!(m.sharing(), Some("locked"));
+        assert_eq!(m.from(), None);
+        assert_eq!(mount("destination=/c").target(), Some("/c"));
     }
 
     #[test]

@@ -746,7 +746,7 @@ mod tests {
         let mounts = run.mounts();
         assert_eq!(mounts.len(), 1);
         assert_eq!(mounts[0].kind, "cache");
-        assert_eq!(mounts[0].target.as_deref(), Some("/root/.cache"));
+        assert_eq!(mounts[0].target(), Some("/root/.cache"));
         assert_eq!(
             df.text(mounts[0].span),
             "type=cache,target=/root/.cache,sharing=locked"
@@ -758,7 +758,7 @@ mod tests {
         // Flag quoting is removed first, so CSV quotes must survive it.
         let df = ok("FROM a\nRUN --mount='type=bind,\"target=/a,b\"' ls\n");
         let mounts = df.instructions[1].mounts();
-        assert_eq!(mounts[0].target.as_deref(), Some("/a,b"));
+        assert_eq!(mounts[0].target(), Some("/a,b"));
     }
 
     #[test]

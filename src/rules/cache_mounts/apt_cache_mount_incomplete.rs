@@ -66,8 +66,7 @@ impl Rule for AptCacheMountIncomplete {
 fn is_locked(mount: &Mount) -> bool {
     // `private` gives each concurrent build its own copy, which is safe too.
     mount
-        .sharing
-        .as_deref()
+        .sharing()
         .is_some_and(|s| s.eq_ignore_ascii_case("locked") || s.eq_ignore_ascii_case("private"))
 }
 

@@ -46,7 +46,7 @@ impl Rule for CacheMountWrongUser {
                     let Some(target) = target else {
                         continue;
                     };
-                    if mount.readonly || mount.from.is_some() {
+                    if mount.readonly || mount.from().is_some() {
                         continue;
                     }
                     let in_use = used.iter().any(|d| common::overlaps(&target, d));
@@ -74,10 +74,10 @@ fn becomes_root(run: &RunInfo) -> bool {
 
 /// Whether the mount options let a user other than root write to it.
 fn writable(mount: &Mount) -> bool {
-    if mount.uid.is_some() || mount.gid.is_some() {
+    if mount.uid().is_some() || mount.gid().is_some() {
         return true;
     }
-    let Some(mode) = mount.mode.as_deref() else {
+    let Some(mode) = mount.mode() else {
         return false;
     };
     // Octal: the last digit is for others; 2 is write.
