@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks layerlint's resource bounds on pathological Dockerfiles: memory at most about 20x
 # the input size, time at most about 1 s per MB. Generates one file per shape (see SHAPES
-# below), runs `layerlint check --no-config --format json FILE` on each under GNU time,
+# below; `workflow-*` shapes as GitHub workflows), runs `layerlint check --no-config
+# --format json FILE` on each under GNU time,
 # with a timeout and an address-space cap so that a blow-up is reported instead of hanging
 # or swapping the machine, and prints a Markdown table (see bench/README.md). Progress
 # goes to stderr, the table to stdout.
@@ -46,7 +47,7 @@ MIN_TIME_BUDGET=0.1
 # Every shape, in report order. The generator below knows each by name.
 SHAPES=(runa dense continuation pipes subst words args env copies copy-install stages
     independent-stages copy-from heredocs apt-runs apt-cache-runs node-modules-mounts workdir-runs
-    volatile-args stage-chain comments commented blank realistic nested-quotes long-line)
+    volatile-args stage-chain workflow-jobs workflow-ignores comments commented blank realistic nested-quotes long-line)
 
 # ---------------------------------------------------------------- options
 
@@ -223,6 +224,20 @@ def nested_quotes(depth=300, escaped_limit=64 * 1024):
     return [FROM] + ["RUN " + r + "\n" for r in runs]
 
 
+def workflow_job(i, image, ignore):
+    directive = "  # layerlint ignore=LL605\n" if ignore else ""
+    return directive + f"""  b{i}:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+          tags: {image}:1
+          cache-from: type=gha,scope=s
+          cache-to: type=gha,mode=max,scope=s
+"""
+
+
 def heredoc(i):
     return f"RUN <<EOF{i}\necho {i}\nEOF{i}\n"
 
@@ -266,6 +281,12 @@ GENERATORS = {
     ),
     "volatile-args": lambda: repeat("FROM python:3.12\n", "ARG GIT_SHA\nRUN pip install x\n"),
     "stage-chain": lambda: repeat("FROM debian:12 AS s\n", "FROM s AS s\nRUN apt-get install -y curl\n"),
+    "workflow-jobs": lambda: numbered(
+        "name: ci\non: [push, pull_request]\njobs:\n", lambda i: workflow_job(i, "user/app", False)
+    ),
+    "workflow-ignores": lambda: numbered(
+        "name: ci\non: [push, pull_request]\njobs:\n", lambda i: workflow_job(i, f"user/app{i}", True)
+    ),
     "comments": lambda: repeat(FROM, "# c\n", "RUN a\n"),
     "commented": lambda: repeat(FROM, "# layerlint ignore=LL999\nRUN a\n"),
     "blank": lambda: repeat(FROM, "\n", "RUN a\n"),
@@ -336,6 +357,11 @@ target_bytes=$(calc '%d' "$size_mb * 1048576")
 declare -A BYTES WALL RSS RC REASON
 for shape in "${selected[@]}"; do
     file="$WORK/$shape.Dockerfile"
+    # Workflow shapes are linted as GitHub workflows, which layerlint knows by their folder.
+    if [[ $shape == workflow-* ]]; then
+        mkdir -p "$WORK/$shape/.github/workflows"
+        file="$WORK/$shape/.github/workflows/ci.yml"
+    fi
     generate "$shape" "$target_bytes" "$file" || die "generating '$shape' failed"
     BYTES[$shape]=$(wc -c <"$file")
     log "$shape: $(calc '%.2f' "${BYTES[$shape]} / 1048576") MB"

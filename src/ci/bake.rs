@@ -47,13 +47,30 @@ pub struct BakeTarget {
 #[derive(Debug, Clone, Default)]
 pub struct BakeFile {
     pub file: usize,
+    /// Added through [`BakeFile::push_target`], which keeps the name index.
     pub targets: Vec<BakeTarget>,
     pub groups: BTreeMap<String, Vec<String>>,
+    /// The first target of each name: lookups by name are constant-time on files of
+    /// thousands of targets.
+    by_name: std::collections::HashMap<String, usize>,
 }
 
 impl BakeFile {
+    /// The first target named `name`.
     pub fn target(&self, name: &str) -> Option<&BakeTarget> {
-        self.targets.iter().find(|t| t.name == name)
+        self.by_name.get(name).and_then(|&i| self.targets.get(i))
+    }
+
+    pub fn target_mut(&mut self, name: &str) -> Option<&mut BakeTarget> {
+        let i = *self.by_name.get(name)?;
+        self.targets.get_mut(i)
+    }
+
+    pub fn push_target(&mut self, target: BakeTarget) {
+        self.by_name
+            .entry(target.name.clone())
+            .or_insert(self.targets.len());
+        self.targets.push(target);
     }
 
     /// The attributes of a target after `inherits` (the target's own win).
@@ -151,7 +168,7 @@ pub fn parse_hcl(file: usize, source: &str, lines: &LineIndex) -> Result<BakeFil
         };
         let attrs = hcl_attrs(file, source, &block.body);
         match kind {
-            "target" => out.targets.push(BakeTarget {
+            "target" => out.push_target(BakeTarget {
                 name,
                 label: loc(label.span()),
                 block: loc(block.span()),
@@ -294,7 +311,7 @@ pub fn parse_json(file: usize, source: &str, lines: &LineIndex) -> Result<BakeFi
     if let Some(targets) = root.get("target") {
         for (k, v) in targets.entries() {
             let Some(name) = k.as_str() else { continue };
-            out.targets.push(BakeTarget {
+            out.push_target(BakeTarget {
                 name: name.to_string(),
                 label: Loc { file, span: k.span },
                 block: Loc {

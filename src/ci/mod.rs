@@ -268,11 +268,13 @@ pub fn check(repo: &CiRepo, enabled: &dyn Fn(&str) -> bool) -> Vec<Vec<Diagnosti
         }
     }
     let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); repo.files.len()];
+    // One finding per rule and place (a bake `--set` value serves several targets).
+    let mut seen: std::collections::HashSet<(usize, &'static str, crate::span::Span)> =
+        std::collections::HashSet::new();
     for f in findings {
         if let Some(v) = per_file.get_mut(f.file) {
             let d = f.diagnostic;
-            // One finding per rule and place (a bake `--set` value serves several targets).
-            if !v.iter().any(|o| o.code == d.code && o.span == d.span) {
+            if seen.insert((f.file, d.code, d.span)) {
                 v.push(d);
             }
         }
@@ -513,13 +515,13 @@ fn merge(chosen: &[&bake::BakeFile]) -> bake::BakeFile {
             merged.file = b.file;
         }
         for t in &b.targets {
-            match merged.targets.iter_mut().find(|m| m.name == t.name) {
+            match merged.target_mut(&t.name) {
                 Some(m) => {
                     for (k, v) in &t.attrs {
                         m.attrs.insert(k.clone(), v.clone());
                     }
                 }
-                None => merged.targets.push(t.clone()),
+                None => merged.push_target(t.clone()),
             }
         }
         for (g, members) in &b.groups {

@@ -45,16 +45,35 @@ pub fn apply(
             t.starts_with('#') || t.starts_with("//")
         })
     };
-    let units: Vec<(usize, usize)> = file
+    // The end line of the smallest unit holding each line, painted from the largest unit
+    // to the smallest (the first of equal units last, so it wins), so that each run of
+    // directives finds its unit by lookup rather than by a scan of every unit.
+    let mut units: Vec<(usize, usize, usize)> = file
         .units
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
             (
                 file.lines.line(s.start),
                 file.lines.line(s.end.max(s.start + 1) - 1),
+                i,
             )
         })
         .collect();
+    units.sort_by_key(|&(s, e, i)| (std::cmp::Reverse(e.saturating_sub(s)), std::cmp::Reverse(i)));
+    let mut unit_end: Vec<Option<usize>> = vec![None; file.lines.line_count() + 2];
+    for &(s, e, _) in &units {
+        for slot in unit_end.iter_mut().take(e.saturating_add(1)).skip(s) {
+            *slot = Some(e);
+        }
+    }
+    // Findings by line, so each run looks only at the lines it may silence.
+    diagnostics.sort_by_key(|d| file.lines.line(d.span.start));
+    let lines: Vec<usize> = diagnostics
+        .iter()
+        .map(|d| file.lines.line(d.span.start))
+        .collect();
+    let mut silenced = vec![false; diagnostics.len()];
     let mut i = 0;
     while i < comments.len() {
         // A run of directive comments on consecutive lines.
@@ -66,20 +85,32 @@ pub fn apply(
         while is_comment(below) {
             below += 1;
         }
-        let end = units
-            .iter()
-            .filter(|(s, e)| *s <= below && below <= *e)
-            .min_by_key(|(s, e)| e - s)
-            .map_or(below, |&(_, e)| e);
+        let end = unit_end.get(below).copied().flatten().unwrap_or(below);
         let first = comments[i].0;
-        let run: Vec<(usize, &str)> = all_comments
-            .iter()
-            .copied()
-            .filter(|(l, _)| first <= *l && *l < below)
-            .collect();
-        diagnostics =
-            suppress::apply(diagnostics, &run, &[(below, end)], &file.lines, rules).diagnostics;
+        let from = all_comments.partition_point(|(l, _)| *l < first);
+        let to = all_comments.partition_point(|(l, _)| *l < below);
+        let run = &all_comments[from..to.max(from)];
+        let lo = lines.partition_point(|&l| l < below);
+        let hi = lines.partition_point(|&l| l <= end);
+        let candidates: Vec<usize> = (lo..hi.max(lo)).filter(|&k| !silenced[k]).collect();
+        if !candidates.is_empty() {
+            let subset: Vec<Diagnostic> =
+                candidates.iter().map(|&k| diagnostics[k].clone()).collect();
+            let kept =
+                suppress::apply(subset, run, &[(below, end)], &file.lines, rules).diagnostics;
+            // `apply` keeps the survivors in order: match them up one by one.
+            let mut kept = kept.into_iter().peekable();
+            for &k in &candidates {
+                if kept.peek() == Some(&diagnostics[k]) {
+                    kept.next();
+                } else {
+                    silenced[k] = true;
+                }
+            }
+        }
         i = j + 1;
     }
+    let mut silenced = silenced.into_iter();
+    diagnostics.retain(|_| !silenced.next().unwrap_or(false));
     diagnostics
 }

@@ -25,6 +25,7 @@ impl CiRule for PrWritesSharedCache {
     }
 
     fn check_ci(&self, repo: &CiRepo, out: &mut Vec<CiFinding>) {
+        let writers = TrustedWriters::collect(repo);
         for b in &repo.builds {
             if !(b.events.known && b.events.on_pull_request()) {
                 continue;
@@ -34,7 +35,7 @@ impl CiRule for PrWritesSharedCache {
                     continue;
                 }
                 let main = match spec.key(true) {
-                    Some(key) => main_writer(repo, b, &key),
+                    Some(key) => main_writer(&writers, b, &key),
                     // The same step on both events writes the same value when its
                     // expressions do not depend on the event (`matrix.*`, `inputs.*`…).
                     None if b.events.on_trusted_ref() && event_independent(&spec.raw) => Some(b),
@@ -81,18 +82,37 @@ impl CiRule for PrWritesSharedCache {
     }
 }
 
+/// The first build that runs on a push (or schedule, manual run…) and exports each key,
+/// gathered once: a scan per pull-request build was quadratic on large repositories.
+struct TrustedWriters<'a>(std::collections::HashMap<String, &'a CiBuild>);
+
+impl<'a> TrustedWriters<'a> {
+    fn collect(repo: &'a CiRepo) -> Self {
+        let mut map = std::collections::HashMap::new();
+        for o in &repo.builds {
+            if !(o.events.known && o.events.on_trusted_ref()) {
+                continue;
+            }
+            for s in &o.cache_to {
+                if let Some(key) = s.key(true) {
+                    map.entry(key).or_insert(o);
+                }
+            }
+        }
+        TrustedWriters(map)
+    }
+}
+
 /// A build that runs on a push (or schedule, manual run…) and exports `key`.
-fn main_writer<'a>(repo: &'a CiRepo, pr_build: &'a CiBuild, key: &str) -> Option<&'a CiBuild> {
+fn main_writer<'a>(
+    writers: &TrustedWriters<'a>,
+    pr_build: &'a CiBuild,
+    key: &str,
+) -> Option<&'a CiBuild> {
     if pr_build.events.on_trusted_ref() {
         return Some(pr_build);
     }
-    repo.builds.iter().find(|o| {
-        o.events.known
-            && o.events.on_trusted_ref()
-            && o.cache_to
-                .iter()
-                .any(|s| s.key(true).as_deref() == Some(key))
-    })
+    writers.0.get(key).copied()
 }
 
 /// Whether every `${{ }}` expression in a value reads only things that are the same on a

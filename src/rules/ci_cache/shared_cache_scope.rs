@@ -38,12 +38,48 @@ impl CiRule for SharedCacheScope {
                     .filter_map(move |s| Some((b, s, s.gha_scope()?)))
             })
             .collect();
-        for &(b, spec, scope) in &exports {
-            let identity = b.identity();
-            let other = identity.as_ref().and_then(|id| {
-                exports
-                    .iter()
-                    .find(|(o, _, s)| *s == scope && o.identity().is_some_and(|oid| oid != *id))
+        // Each build's identity once, and per scope the first export with an identity and
+        // the first whose identity differs from that one: "the first other writer of this
+        // scope" is then a lookup, not a scan (thousands of builds were quadratic).
+        let identities: Vec<Option<String>> =
+            exports.iter().map(|(b, _, _)| b.identity()).collect();
+        let mut writers: std::collections::HashMap<&str, (usize, Option<usize>)> =
+            std::collections::HashMap::new();
+        for (i, (_, _, scope)) in exports.iter().enumerate() {
+            let Some(id) = &identities[i] else {
+                continue;
+            };
+            match writers.get_mut(scope) {
+                None => {
+                    writers.insert(scope, (i, None));
+                }
+                Some((first, differing @ None)) if identities[*first].as_ref() != Some(id) => {
+                    *differing = Some(i);
+                }
+                Some(_) => {}
+            }
+        }
+        // How many builds share each `cache-to` value (a bake `*.cache-to` override).
+        let mut sharing: std::collections::HashMap<crate::ci::model::Loc, usize> =
+            std::collections::HashMap::new();
+        for o in &repo.builds {
+            let mut seen = Vec::new();
+            for s in &o.cache_to {
+                if !seen.contains(&s.loc) {
+                    seen.push(s.loc);
+                    *sharing.entry(s.loc).or_default() += 1;
+                }
+            }
+        }
+        for (i, &(b, spec, scope)) in exports.iter().enumerate() {
+            let other = identities[i].as_ref().and_then(|id| {
+                let &(first, differing) = writers.get(scope)?;
+                let other = if identities[first].as_ref() != Some(id) {
+                    Some(first)
+                } else {
+                    differing
+                };
+                other.map(|j| &exports[j])
             });
             let matrix_legs = b.in_matrix && varies_with_matrix(b);
             if other.is_none() && !matrix_legs {
@@ -72,12 +108,7 @@ impl CiRule for SharedCacheScope {
             );
             // A value shared by several builds (a bake `*.cache-to` override) cannot take one
             // image's name.
-            let shared_value = repo
-                .builds
-                .iter()
-                .filter(|o| o.cache_to.iter().any(|s| s.loc == spec.loc))
-                .count()
-                > 1;
+            let shared_value = sharing.get(&spec.loc).copied().unwrap_or(0) > 1;
             let suggestion = b
                 .suggested_scope()
                 .filter(|_| !matrix_legs && !shared_value);
