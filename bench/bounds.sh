@@ -2,7 +2,7 @@
 # Checks layerlint's resource bounds on pathological Dockerfiles: memory at most about 20x
 # the input size, time at most about 1 s per MB. Generates one file per shape (see SHAPES
 # below; `workflow-*` shapes as GitHub workflows), runs `layerlint check --no-config
-# --format json FILE` on each under GNU time,
+# --format FORMAT FILE` on each under GNU time,
 # with a timeout and an address-space cap so that a blow-up is reported instead of hanging
 # or swapping the machine, and prints a Markdown table (see bench/README.md). Progress
 # goes to stderr, the table to stdout.
@@ -20,6 +20,7 @@
 #                      built with `cargo build --release` when missing)
 #   --timeout S        seconds before a run counts as FAILED (default 120)
 #   --mem MB           address-space cap of a run (default half the available memory)
+#   --format FMT       output format of the measured runs: json (default), sarif or pretty
 #   --strict           exit 1 when a shape is OVER or FAILED (default: exit 0 after the report)
 #   -h, --help         this text
 #
@@ -58,6 +59,7 @@ bin="${LAYERLINT:-}"
 timeout_s=120
 mem_mb=""
 strict=0
+format=json
 need_value() { [[ $# -ge 2 && -n "$2" ]] || die "option $1 needs a value"; }
 while (($#)); do
     case "$1" in
@@ -72,6 +74,8 @@ while (($#)); do
         --timeout=*) timeout_s=${1#*=} ;;
         --mem) need_value "$@"; mem_mb=$2; shift ;;
         --mem=*) mem_mb=${1#*=} ;;
+        --format) need_value "$@"; format=$2; shift ;;
+        --format=*) format=${1#*=} ;;
         --strict) strict=1 ;;
         --list) printf '%s\n' "${SHAPES[@]}"; exit 0 ;;
         -h | --help) usage; exit 0 ;;
@@ -80,6 +84,7 @@ while (($#)); do
     shift
 done
 [[ -n "$size_given" ]] && size_mb=$size_given
+case "$format" in json | sarif | pretty) ;; *) die "unknown --format '$format' (json, sarif or pretty)" ;; esac
 
 is_number() { [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 if ! is_number "$size_mb" || ! awk -v s="$size_mb" 'BEGIN { exit !(s > 0) }'; then
@@ -308,7 +313,7 @@ measure() {
     local name=$1 file=$2 timing="$WORK/time-$1.txt" err="$WORK/stderr-$1.txt"
     M_RC=0
     "$TIME_BIN" -o "$timing" -f '%e %M' "${LIMIT[@]}" timeout -k 5 "$timeout_s" \
-        "$bin" check --no-config --format json "$file" >/dev/null 2>"$err" || M_RC=$?
+        "$bin" check --no-config --format "$format" "$file" >/dev/null 2>"$err" || M_RC=$?
     # The last line is "%e %M"; GNU time writes "Command exited with…" lines before it.
     M_WALL=0 M_RSS_KB=0
     read -r M_WALL M_RSS_KB < <(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ && $2 ~ /^[0-9]+$/ { l = $0 } END { print l }' "$timing" 2>/dev/null) || true
@@ -427,9 +432,9 @@ report() {
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
 printf '## layerlint resource bounds, %s\n\n' "$(date -u +%Y-%m-%d)"
-printf 'layerlint %s; %s cores (%s), load average %s. Target size %s MB per shape; per run a %s s timeout' \
+printf 'layerlint %s; %s cores (%s), load average %s. Target size %s MB per shape, `--format %s`; per run a %s s timeout' \
     "$("$bin" --version 2>/dev/null | awk '{ print $NF }' | head -n 1)" "$(nproc)" "${cpu:-unknown CPU}" \
-    "$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null)" "$size_mb" "$timeout_s"
+    "$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null)" "$size_mb" "$format" "$timeout_s"
 if ((${#LIMIT[@]})); then printf ' and a %s MB address-space cap' "$mem_mb"; fi
 printf '. Baseline peak RSS (one-line file): %s MB.\n' "$baseline_mb"
 printf 'Bounds: at most %s s per MB (at least %s s for small inputs) and a peak RSS at most %s× the input (inputs of %s MB or more).\n\n' \

@@ -24,6 +24,8 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
 use super::{rule_url, Emitter, FileReport, Range, Report, HOMEPAGE_URL};
@@ -43,35 +45,84 @@ impl Emitter for SarifEmitter {
         rules: &[&'static RuleMeta],
         w: &mut dyn Write,
     ) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *w, &to_sarif(report, rules))?;
-        writeln!(w)
+        // serde_json writes a few bytes at a time: a local buffer keeps those writes off the
+        // dynamic writer (it reaches it once per 64 KiB).
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *w);
+        serde_json::to_writer_pretty(&mut out, &Log { report, rules })?;
+        writeln!(out)?;
+        out.flush()
     }
 }
 
-/// The whole SARIF log as a JSON value.
-pub fn to_sarif(report: &Report, rules: &[&'static RuleMeta]) -> Value {
-    let rule_index: HashMap<&str, usize> =
-        rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
+/// The whole SARIF log, serialized as it is written: results are built one at a time, so
+/// a run of many thousand findings never holds them all as JSON values (it took about
+/// 170 times the input's size). Keys are written in the sorted order `serde_json::Value`
+/// uses, so the text is the same as serializing the whole log as one value.
+struct Log<'a> {
+    report: &'a Report,
+    rules: &'a [&'static RuleMeta],
+}
 
-    let mut results = Vec::new();
-    for file in &report.files {
-        let uri = path_to_uri(&file.path);
-        let mut seen: HashMap<u64, usize> = HashMap::new();
-        for d in &file.diagnostics {
-            let hash = line_hash(file, d);
-            let n = seen.entry(hash).or_insert(0);
-            *n += 1;
-            results.push(result(
-                file,
-                &uri,
-                d,
-                rule_index.get(d.code).copied(),
-                hash,
-                *n,
-            ));
-        }
+impl Serialize for Log<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("$schema", SCHEMA_URL)?;
+        map.serialize_entry("runs", &[RunLog(self)])?;
+        map.serialize_entry("version", "2.1.0")?;
+        map.end()
     }
+}
 
+struct RunLog<'a>(&'a Log<'a>);
+
+impl Serialize for RunLog<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Log { report, rules } = *self.0;
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("columnKind", "unicodeCodePoints")?;
+        map.serialize_entry("invocations", &[invocation(report)])?;
+        map.serialize_entry("results", &Results(self.0))?;
+        map.serialize_entry(
+            "tool",
+            &json!({
+                "driver": {
+                    "name": "layerlint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": HOMEPAGE_URL,
+                    "rules": rules.iter().map(|r| rule(r)).collect::<Vec<_>>(),
+                }
+            }),
+        )?;
+        map.end()
+    }
+}
+
+struct Results<'a>(&'a Log<'a>);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Log { report, rules } = *self.0;
+        let rule_index: HashMap<&str, usize> =
+            rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
+        let mut seq = serializer.serialize_seq(None)?;
+        for file in &report.files {
+            let uri = path_to_uri(&file.path);
+            let mut seen: HashMap<u64, usize> = HashMap::new();
+            for d in &file.diagnostics {
+                let hash = line_hash(file, d);
+                let n = seen.entry(hash).or_insert(0);
+                *n += 1;
+                let index = rule_index.get(d.code).copied();
+                seq.serialize_element(&result(file, &uri, d, index, hash, *n))?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// The run's invocation, with a notification per file that could not be linted.
+fn invocation(report: &Report) -> Value {
     let notifications: Vec<Value> = report
         .files
         .iter()
@@ -93,30 +144,11 @@ pub fn to_sarif(report: &Report, rules: &[&'static RuleMeta]) -> Value {
             }))
         })
         .collect();
-
     let mut invocation = json!({ "executionSuccessful": notifications.is_empty() });
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
-
-    json!({
-        "$schema": SCHEMA_URL,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "layerlint",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": HOMEPAGE_URL,
-                    "rules": rules.iter().map(|r| rule(r)).collect::<Vec<_>>(),
-                }
-            },
-            "invocations": [invocation],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    })
+    invocation
 }
 
 fn rule(meta: &RuleMeta) -> Value {
