@@ -969,6 +969,35 @@ mod tests {
     }
 
     #[test]
+    fn workdir_follows_workdirs_and_parents() {
+        let src = "FROM a AS base\nRUN x\nWORKDIR /app\nRUN y\nWORKDIR src\nRUN z\n\
+                   FROM base AS child\nRUN c\nARG V\nWORKDIR $V\nRUN d\nWORKDIR ./rel\nRUN e\n\
+                   FROM other\nWORKDIR rel\nRUN f\nARG D=/opt\nWORKDIR ${D}/x\nRUN g\n";
+        let file = crate::syntax::parse(src).expect("parses");
+        let g = build(&file);
+        let at = |stage: usize, keyword_line: usize| {
+            let i = file
+                .instructions
+                .iter()
+                .position(|i| i.start_line == keyword_line)
+                .expect("an instruction on that line");
+            g.workdir_at(stage, i)
+        };
+        assert_eq!(at(0, 2), None, "before any WORKDIR the base image decides");
+        assert_eq!(at(0, 4), Some("/app"));
+        assert_eq!(at(0, 6), Some("/app/src"));
+        assert_eq!(
+            at(1, 8),
+            Some("/app/src"),
+            "a child stage starts in its parent's"
+        );
+        assert_eq!(at(1, 11), None, "an ARG without a value");
+        assert_eq!(at(1, 13), None, "relative to an unknown one");
+        assert_eq!(at(2, 16), None, "relative to the base image's");
+        assert_eq!(at(2, 19), Some("/opt/x"), "ARG values expand");
+    }
+
+    #[test]
     fn env_wins_over_arg_and_children_inherit_env_only() {
         let g = graph(
             "FROM a AS base\nENV V=env\nRUN w\nARG V=arg\nARG W=w\nRUN x\nFROM base\nRUN y\nARG V\nRUN z\n",

@@ -481,6 +481,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn layer_history_answers_from_the_first_match() {
+        let file = crate::syntax::parse(
+            "FROM a AS base\nRUN one\nRUN mark\nFROM base\nRUN two\nRUN mark\nRUN three\n",
+        )
+        .expect("parses");
+        let graph = crate::graph::build(&file);
+        let history = LayerHistory::new(&graph, 1);
+        assert_eq!(history.layers.len(), 5, "inherited layers first");
+        let marks = |n: &Node| match &n.kind {
+            NodeKind::Run(run) => run.commands.iter().any(|c| c.cmd.program() == Some("mark")),
+            _ => false,
+        };
+        let answers: Vec<bool> = (0..5).map(|p| history.at(p).any("mark", marks)).collect();
+        assert_eq!(answers, [false, true, true, true, true]);
+        // The memo answers a second question under another key independently.
+        let three = |n: &Node| match &n.kind {
+            NodeKind::Run(run) => run
+                .commands
+                .iter()
+                .any(|c| c.cmd.program() == Some("three")),
+            _ => false,
+        };
+        assert!(!history.at(3).any("three", three));
+        assert!(history.at(4).any("three", three));
+    }
+
+    #[test]
     fn whole_context_folders_and_sources_are_volatile() {
         for p in [
             ".", "./", "src/", "app", "*.py", "main.go", "./lib/", "*", "src/*.ts",
