@@ -162,7 +162,8 @@ pub struct Flag {
 /// map back to the source so that any range of `text` has a source span.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct JoinedText {
-    pub text: String,
+    /// Short texts (most `CMD`s, many `RUN`s) stay inline.
+    pub text: CompactString,
     /// `(offset in text, source span)` of each contiguous piece, in order.
     /// `text` is the concatenation of the pieces' source text.
     pub pieces: ThinVec<(usize, Span)>,
@@ -206,7 +207,7 @@ impl JoinedText {
     pub fn slice(&self, range: std::ops::Range<usize>) -> JoinedText {
         let end = range.end.min(self.text.len());
         let start = range.start.min(end);
-        let text = self.text.get(start..end).unwrap_or("").to_string();
+        let text = CompactString::from(self.text.get(start..end).unwrap_or(""));
         if start == end {
             let at = self.source_offset(start);
             return JoinedText {

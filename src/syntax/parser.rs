@@ -379,7 +379,10 @@ fn join(src: &str, pieces: &[Range<usize>]) -> JoinedText {
         let at = pieces.first().map_or(0, |r| r.start);
         out.push((0, Span::empty(at)));
     }
-    JoinedText { text, pieces: out }
+    JoinedText {
+        text: text.into(),
+        pieces: out,
+    }
 }
 
 /// The instruction whose heredocs follow: RUN, COPY or ADD in shell form, also
