@@ -1,5 +1,7 @@
 //! The one finding type shared by every rule and every output format.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::span::Span;
@@ -44,14 +46,14 @@ impl std::fmt::Display for Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     pub span: Span,
-    pub message: String,
+    pub message: Arc<str>,
 }
 
 /// Replace the bytes in `span` with `replacement`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub span: Span,
-    pub replacement: String,
+    pub replacement: Arc<str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -67,7 +69,7 @@ pub enum Applicability {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
-    pub title: String,
+    pub title: Arc<str>,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
 }
@@ -77,11 +79,11 @@ pub struct Diagnostic {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
-    pub message: String,
+    pub message: Arc<str>,
     /// Where the problem is; byte offsets into the file's source.
     pub span: Span,
     pub labels: thin_vec::ThinVec<Label>,
-    pub help: Option<String>,
+    pub help: Option<Arc<str>>,
     /// Boxed: most findings have none, and a file can have many findings.
     pub fix: Option<Box<Fix>>,
 }
@@ -90,7 +92,7 @@ impl Diagnostic {
     pub fn new(
         meta: &'static crate::rules::RuleMeta,
         span: Span,
-        message: impl Into<String>,
+        message: impl Into<Arc<str>>,
     ) -> Self {
         Diagnostic {
             code: meta.code,
@@ -104,7 +106,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+    pub fn with_label(mut self, span: Span, message: impl Into<Arc<str>>) -> Self {
         self.labels.push(Label {
             span,
             message: message.into(),
@@ -112,7 +114,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Arc<str>>) -> Self {
         self.help = Some(help.into());
         self
     }

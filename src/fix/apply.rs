@@ -80,7 +80,7 @@ mod tests {
     fn edit(start: usize, end: usize, text: &str) -> Edit {
         Edit {
             span: Span::new(start, end),
-            replacement: text.to_string(),
+            replacement: text.into(),
         }
     }
 

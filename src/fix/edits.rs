@@ -126,7 +126,7 @@ pub fn insert_lines_before(df: &Dockerfile, inst: &Instruction, lines: &[String]
     }
     Edit {
         span: Span::empty(at),
-        replacement: text,
+        replacement: text.into(),
     }
 }
 
@@ -151,7 +151,7 @@ pub fn insert_lines_after(df: &Dockerfile, inst: &Instruction, lines: &[String])
     }
     Edit {
         span: Span::empty(block.end),
-        replacement: text,
+        replacement: text.into(),
     }
 }
 
@@ -166,7 +166,7 @@ pub fn insert_flag(df: &Dockerfile, inst: &Instruction, flags: &[String]) -> Edi
     }
     Edit {
         span: Span::empty(inst.keyword_word.span.end),
-        replacement: text,
+        replacement: text.into(),
     }
 }
 
@@ -177,7 +177,7 @@ pub fn remove_flag(df: &Dockerfile, inst: &Instruction, flag_index: usize) -> Op
     let ws = before.len() - before.trim_end_matches([' ', '\t']).len();
     Some(Edit {
         span: Span::new(flag.span.start - ws, flag.span.end),
-        replacement: String::new(),
+        replacement: "".into(),
     })
 }
 
@@ -198,7 +198,7 @@ pub fn remove_instruction(df: &Dockerfile, inst: &Instruction) -> Edit {
     }
     Edit {
         span,
-        replacement: String::new(),
+        replacement: "".into(),
     }
 }
 
@@ -231,20 +231,20 @@ pub fn move_instruction_after(
     let insertion = if df.source[..target.end].ends_with('\n') {
         Edit {
             span: Span::empty(target.end),
-            replacement: moved,
+            replacement: moved.into(),
         }
     } else {
         let ending = line_ending_at(df, after.keyword_word.span.start);
         let body = moved.strip_suffix(ending).unwrap_or(&moved);
         Edit {
             span: Span::empty(target.end),
-            replacement: format!("{ending}{body}"),
+            replacement: format!("{ending}{body}").into(),
         }
     };
     Some(vec![
         Edit {
             span: deletion,
-            replacement: String::new(),
+            replacement: "".into(),
         },
         insertion,
     ])
@@ -279,22 +279,22 @@ pub fn move_instruction_before(
         return Some(vec![
             Edit {
                 span: Span::empty(target.start),
-                replacement: moved,
+                replacement: moved.into(),
             },
             Edit {
                 span: deletion,
-                replacement: String::new(),
+                replacement: "".into(),
             },
         ]);
     }
     Some(vec![
         Edit {
             span: Span::empty(target.start),
-            replacement: text.to_string(),
+            replacement: text.to_string().into(),
         },
         Edit {
             span: block,
-            replacement: String::new(),
+            replacement: "".into(),
         },
     ])
 }
@@ -393,7 +393,7 @@ pub fn remove_command(
             if separator(gap, df.escape).is_some() {
                 return Some(Edit {
                     span: Span::new(target.span().start, next.span().start),
-                    replacement: String::new(),
+                    replacement: "".into(),
                 });
             }
         }
@@ -413,12 +413,12 @@ pub fn remove_command(
             let end = line_end_after_newline(df, target.span().end);
             Some(Edit {
                 span: Span::new(start, end),
-                replacement: String::new(),
+                replacement: "".into(),
             })
         }
         Some(_) => Some(Edit {
             span: Span::new(prev.span().end, target.span().end),
-            replacement: String::new(),
+            replacement: "".into(),
         }),
         None => None,
     }
@@ -445,7 +445,7 @@ pub fn remove_word(df: &Dockerfile, command: &Command, word: usize) -> Option<Ed
     }
     Some(Edit {
         span: Span::new(prev.end, span.end),
-        replacement: String::new(),
+        replacement: "".into(),
     })
 }
 

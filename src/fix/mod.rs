@@ -182,10 +182,16 @@ pub fn fix_source(
         ) {
             return Ok(untouched(rejection, &diagnostics));
         }
-        applied.extend(chosen.iter().map(|d| AppliedFix {
-            code: d.code,
-            title: d.fix.as_ref().map(|f| f.title.clone()).unwrap_or_default(),
-            line: lines.line(d.span.start),
+        applied.extend(chosen.iter().map(|d| {
+            AppliedFix {
+                code: d.code,
+                title: d
+                    .fix
+                    .as_ref()
+                    .map(|f| f.title.to_string())
+                    .unwrap_or_default(),
+                line: lines.line(d.span.start),
+            }
         }));
         text = next;
         comments = next_comments;
@@ -309,7 +315,7 @@ fn count_by_message<'a>(
 ) -> BTreeMap<(&'static str, &'a str), usize> {
     let mut m = BTreeMap::new();
     for d in diagnostics {
-        *m.entry((d.code, d.message.as_str())).or_default() += 1;
+        *m.entry((d.code, &*d.message)).or_default() += 1;
     }
     m
 }
@@ -327,7 +333,7 @@ fn verify(
     let after_by_message = count_by_message(after.iter());
     let fixed_by_message = count_by_message(chosen.iter().copied());
     for d in chosen {
-        let key = (d.code, d.message.as_str());
+        let key = (d.code, &*d.message);
         let was = before_by_message.get(&key).copied().unwrap_or(0);
         let now = after_by_message.get(&key).copied().unwrap_or(0);
         let fixed = fixed_by_message.get(&key).copied().unwrap_or(0);
@@ -337,7 +343,7 @@ fn verify(
                 line: Some(lines.line(d.span.start)),
                 reason: format!(
                     "after the fix “{}” the finding is still reported: {}",
-                    d.fix.as_ref().map(|f| f.title.as_str()).unwrap_or(""),
+                    d.fix.as_ref().map(|f| &*f.title).unwrap_or(""),
                     d.message
                 ),
             });
@@ -387,7 +393,7 @@ mod tests {
                         applicability: Applicability::Safe,
                         edits: vec![Edit {
                             span,
-                            replacement: replacement.to_string(),
+                            replacement: replacement.into(),
                         }],
                     }));
                 }

@@ -78,7 +78,7 @@ fn convert(id: usize, file: &FileReport, finding: &Diagnostic) -> CsDiagnostic<u
         finding
             .labels
             .iter()
-            .map(|l| Label::secondary(id, clamp(file, l.span)).with_message(l.message.clone())),
+            .map(|l| Label::secondary(id, clamp(file, l.span)).with_message(l.message.to_string())),
     );
     let mut notes = Vec::new();
     if let Some(help) = &finding.help {
@@ -89,7 +89,7 @@ fn convert(id: usize, file: &FileReport, finding: &Diagnostic) -> CsDiagnostic<u
     }
     notes.push(format!("docs: {}", rule_url(finding.code)));
     CsDiagnostic::new(severity(finding.severity))
-        .with_message(finding.message.clone())
+        .with_message(finding.message.to_string())
         .with_code(format!("{} {}", finding.code, finding.name))
         .with_labels(labels)
         .with_notes(notes)

@@ -216,7 +216,7 @@ fn result(
             .map(|e| {
                 json!({
                     "deletedRegion": region(file.range(e.span)),
-                    "insertedContent": { "text": e.replacement },
+                    "insertedContent": { "text": &*e.replacement },
                 })
             })
             .collect();

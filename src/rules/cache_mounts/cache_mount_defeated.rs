@@ -86,7 +86,7 @@ impl Rule for CacheMountDefeated {
                     let mut diag = report(command, manager, defeat, mount_span, &target);
                     if let Some(e) = edit {
                         diag = diag.with_fix(Fix {
-                            title: format!("Remove `{}`", ctx.file.text(e.span).trim()),
+                            title: format!("Remove `{}`", ctx.file.text(e.span).trim()).into(),
                             // The mount never reaches the image: dropping the cleanup keeps it the same.
                             applicability: Applicability::Safe,
                             edits: vec![e],

@@ -251,7 +251,7 @@ fn mount_fix(
         title.push_str(note);
     }
     Some(Fix {
-        title,
+        title: title.into(),
         applicability,
         edits: fix_edits,
     })

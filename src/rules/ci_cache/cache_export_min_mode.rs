@@ -100,6 +100,6 @@ fn replace_mode(repo: &CiRepo, spec: &crate::ci::CacheSpec) -> Option<Edit> {
     let start = spec.loc.span.start + value_start;
     Some(Edit {
         span: Span::new(start, start + value_len),
-        replacement: "max".to_string(),
+        replacement: "max".into(),
     })
 }

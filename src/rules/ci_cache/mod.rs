@@ -71,11 +71,11 @@ pub(crate) fn append_attr(repo: &CiRepo, spec: &CacheSpec, attr: &str) -> Option
     }
     Some(Edit {
         span: Span::empty(spec.loc.span.end),
-        replacement: format!(",{attr}"),
+        replacement: format!(",{attr}").into(),
     })
 }
 
-pub(crate) fn safe_fix(title: impl Into<String>, edits: Vec<Edit>) -> Option<Fix> {
+pub(crate) fn safe_fix(title: impl Into<std::sync::Arc<str>>, edits: Vec<Edit>) -> Option<Fix> {
     (!edits.is_empty()).then(|| Fix {
         title: title.into(),
         applicability: Applicability::Safe,

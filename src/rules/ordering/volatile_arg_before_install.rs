@@ -302,7 +302,7 @@ fn move_below_installs(
     let after = last_install?;
     let edits = edits::move_instruction_after(ctx.file, arg_inst, after)?;
     Some(Fix {
-        title: format!("Move `ARG {}` below the dependency installs", v.name),
+        title: format!("Move `ARG {}` below the dependency installs", v.name).into(),
         applicability: Applicability::Safe,
         edits,
     })

@@ -544,7 +544,7 @@ fn reorder_fix<'a>(
         format!("Copy `{copied}` before the install and move `{keyword} {what}` below it (unsafe: the install may read other files)")
     };
     Some(Fix {
-        title,
+        title: title.into(),
         applicability: Applicability::Unsafe,
         edits: fix_edits,
     })

@@ -61,7 +61,7 @@ impl Rule for RemoteAddWithoutChecksum {
                     // The digest cannot be known offline: the fix only shows the flag's shape.
                     out.push(diag.with_span(source.span).with_fix(Fix {
                         title: "Add `--checksum=sha256:<digest>` (the digest of the downloaded content)"
-                            .to_string(),
+                            .into(),
                         applicability: Applicability::DisplayOnly,
                         edits: vec![edits::insert_flag(
                             ctx.file,
