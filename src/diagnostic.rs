@@ -129,3 +129,54 @@ impl Diagnostic {
         self
     }
 }
+
+/// The findings of one file as rules report them. Identical texts are stored once: a
+/// file of many similar stages gets the same message, help, fix title and replacement
+/// text over and over, and each new finding is pointed at the copy already held, so a
+/// repeat costs a pointer rather than a string.
+#[derive(Debug, Default)]
+pub struct Findings {
+    list: Vec<Diagnostic>,
+    texts: std::collections::HashSet<Arc<str>>,
+}
+
+impl Findings {
+    pub fn push(&mut self, mut d: Diagnostic) {
+        self.share(&mut d.message);
+        if let Some(help) = &mut d.help {
+            self.share(help);
+        }
+        for label in d.labels.iter_mut() {
+            self.share(&mut label.message);
+        }
+        if let Some(fix) = &mut d.fix {
+            self.share(&mut fix.title);
+            for edit in fix.edits.iter_mut() {
+                self.share(&mut edit.replacement);
+            }
+        }
+        self.list.push(d);
+    }
+
+    fn share(&mut self, text: &mut Arc<str>) {
+        match self.texts.get(&**text) {
+            Some(held) => *text = Arc::clone(held),
+            None => {
+                self.texts.insert(Arc::clone(text));
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The findings, in the order they were reported.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.list
+    }
+}

@@ -1,11 +1,10 @@
 //! Ties the layers together for one file: parse, graph, rules.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::context::BuildContext;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Findings};
 use crate::graph::{self, Graph};
 use crate::rules::{self, Rule};
 use crate::syntax::{self, Dockerfile, ParseError};
@@ -60,8 +59,8 @@ pub fn lint_file(
     options: &RuleOptions,
 ) -> Linted {
     let graph = graph::build(&file);
-    let mut diagnostics = Vec::new();
     let context = context_dir.and_then(|dir| BuildContext::load(dir, Some(path)));
+    let mut findings = Findings::default();
     {
         let ctx = LintContext {
             path,
@@ -71,19 +70,15 @@ pub fn lint_file(
             context: context.as_ref(),
             options,
         };
-        let mut texts = Texts::default();
         for rule in rules::registry() {
             let code = rule.meta().code;
             if enabled.is_some_and(|f| !f(code)) {
                 continue;
             }
-            let before = diagnostics.len();
-            run_rule(*rule, &ctx, &mut diagnostics);
-            for d in &mut diagnostics[before..] {
-                texts.share(d);
-            }
+            run_rule(*rule, &ctx, &mut findings);
         }
     }
+    let mut diagnostics = findings.into_vec();
     diagnostics.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
     diagnostics.dedup();
     Linted {
@@ -93,39 +88,6 @@ pub fn lint_file(
     }
 }
 
-/// The texts of the findings so far. A file of many similar stages gets the same message,
-/// help, fix title and replacement text over and over; each rule's new findings are made to point at the
-/// copy already held, so the repeats cost a pointer rather than a string.
-#[derive(Default)]
-struct Texts(HashSet<Arc<str>>);
-
-impl Texts {
-    fn share(&mut self, d: &mut Diagnostic) {
-        self.one(&mut d.message);
-        if let Some(help) = &mut d.help {
-            self.one(help);
-        }
-        for label in d.labels.iter_mut() {
-            self.one(&mut label.message);
-        }
-        if let Some(fix) = &mut d.fix {
-            self.one(&mut fix.title);
-            for edit in fix.edits.iter_mut() {
-                self.one(&mut edit.replacement);
-            }
-        }
-    }
-
-    fn one(&mut self, text: &mut Arc<str>) {
-        match self.0.get(&**text) {
-            Some(held) => *text = Arc::clone(held),
-            None => {
-                self.0.insert(Arc::clone(text));
-            }
-        }
-    }
-}
-
-fn run_rule(rule: &dyn Rule, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+fn run_rule(rule: &dyn Rule, ctx: &LintContext<'_>, out: &mut Findings) {
     rule.check(ctx, out);
 }

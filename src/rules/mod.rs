@@ -7,7 +7,7 @@ pub mod correctness;
 pub mod ordering;
 pub mod pinning;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::lint::LintContext;
 
 /// Static metadata of a rule; the doc is `rules/<CODE>.md`.
@@ -49,9 +49,11 @@ impl Category {
     }
 }
 
+pub use crate::diagnostic::Findings;
+
 pub trait Rule: Sync + Send {
     fn meta(&self) -> &'static RuleMeta;
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>);
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings);
 }
 
 /// Every rule, in code order.

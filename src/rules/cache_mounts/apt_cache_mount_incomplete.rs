@@ -6,7 +6,7 @@ use crate::knowledge::mount_facts::{
 use crate::knowledge::{InvocationKind, PackageManager};
 use crate::lint::LintContext;
 use crate::rules::common::{self, CacheDirs, History, ManagerCommand};
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::syntax::Mount;
 
 pub struct AptCacheMountIncomplete;
@@ -36,7 +36,7 @@ impl Rule for AptCacheMountIncomplete {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
             let layers = common::LayerHistory::new(ctx.graph, stage.index);
             for (position, (owner, node)) in layers.layers.iter().enumerate() {
@@ -74,7 +74,7 @@ fn check_apt(
     mounts: &[(&Mount, String)],
     commands: &[ManagerCommand<'_>],
     history: History<'_, '_>,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Findings,
 ) {
     let archives = mounts
         .iter()
@@ -194,7 +194,7 @@ fn check_rpm(
     mounts: &[(&Mount, String)],
     commands: &[ManagerCommand<'_>],
     history: History<'_, '_>,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Findings,
 ) {
     let Some(install) = commands.iter().find(|c| {
         c.invocation.manager == manager

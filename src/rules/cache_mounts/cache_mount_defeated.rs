@@ -5,7 +5,7 @@ use crate::knowledge::mount_facts::APT_ARCHIVES_DIR;
 use crate::knowledge::{classify, Invocation, InvocationKind, PackageManager, ROOT_HOME};
 use crate::lint::LintContext;
 use crate::rules::common::{self, CacheDirs};
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::span::Span;
 
 pub struct CacheMountDefeated;
@@ -37,7 +37,7 @@ impl Rule for CacheMountDefeated {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
             for node in &stage.nodes {
                 let NodeKind::Run(run) = &node.kind else {

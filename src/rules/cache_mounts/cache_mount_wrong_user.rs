@@ -4,7 +4,7 @@ use crate::knowledge::mount_facts::CACHE_MOUNT_DEFAULT_MODE;
 use crate::knowledge::ROOT_HOME;
 use crate::lint::LintContext;
 use crate::rules::common::{self};
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::syntax::Mount;
 
 pub struct CacheMountWrongUser;
@@ -29,7 +29,7 @@ impl Rule for CacheMountWrongUser {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
             for node in &stage.nodes {
                 let NodeKind::Run(run) = &node.kind else {

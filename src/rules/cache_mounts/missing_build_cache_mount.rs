@@ -4,7 +4,7 @@ use crate::knowledge::mount_facts::{COMPILER_WRAPPER_ENV, NEXT_CACHE, SCCACHE_RE
 use crate::knowledge::{classify, Invocation, InvocationKind, PackageManager, ROOT_HOME};
 use crate::lint::LintContext;
 use crate::rules::common::{self, CacheDirs};
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 
 pub struct MissingBuildCacheMount;
 
@@ -125,7 +125,7 @@ impl Rule for MissingBuildCacheMount {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
             let layers = ctx.graph.layers(stage.index);
             for (position, (owner, node)) in layers.iter().enumerate() {
@@ -153,7 +153,7 @@ impl Rule for MissingBuildCacheMount {
     }
 }
 
-fn check_run(rc: &RunCtx<'_>, out: &mut Vec<Diagnostic>) {
+fn check_run(rc: &RunCtx<'_>, out: &mut Findings) {
     let mut reported: Vec<PackageManager> = Vec::new();
     for (index, command) in rc.run.commands.iter().enumerate() {
         let Some(inv) = classify(&command.cmd) else {

@@ -4,7 +4,7 @@ use crate::graph::{Node, NodeKind, RunInfo, ShellKind};
 use crate::knowledge::{InvocationKind, PackageManager};
 use crate::lint::LintContext;
 use crate::rules::common::{self, CacheDirs, ManagerCommand};
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 
 pub struct MissingCacheMount;
 
@@ -25,7 +25,7 @@ impl Rule for MissingCacheMount {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
             let image = common::root_image(ctx.graph, stage.index);
             // Asked for every apt RUN of the stage, so answered once each.

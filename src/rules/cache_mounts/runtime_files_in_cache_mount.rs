@@ -7,7 +7,7 @@ use crate::knowledge::mount_facts::{
 use crate::knowledge::{classify, InvocationKind, PackageManager};
 use crate::lint::LintContext;
 use crate::rules::common::{self, CacheDirs};
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::span::Span;
 use crate::syntax::Mount;
 
@@ -55,7 +55,7 @@ impl Rule for RuntimeFilesInCacheMount {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); ctx.graph.stages.len()];
         for stage in &ctx.graph.stages {
             let base = match stage.base {
@@ -182,7 +182,7 @@ fn copied_out(run: &RunInfo, index: usize, dir: &str) -> bool {
 
 /// Build output written into a mounted folder: the cargo target folder, or an output
 /// folder named on the command line (`pip install --target`, `go build -o`).
-fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Vec<Diagnostic>) {
+fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Findings) {
     let workdir = rc
         .ctx
         .graph
@@ -279,7 +279,7 @@ fn install_target(command: &Command, inv: &crate::knowledge::Invocation) -> Opti
 }
 
 /// A cache mount on a folder that holds installed packages (`node_modules`, `.venv`).
-fn destination_mounts(rc: &RunCtx<'_>, position: usize, out: &mut Vec<Diagnostic>) {
+fn destination_mounts(rc: &RunCtx<'_>, position: usize, out: &mut Findings) {
     let Some(installer) = rc.run.commands.iter().find(|c| {
         classify(&c.cmd).is_some_and(|i| i.kind.is_install() || i.kind == InvocationKind::Build)
     }) else {
@@ -311,7 +311,7 @@ fn destination_mounts(rc: &RunCtx<'_>, position: usize, out: &mut Vec<Diagnostic
 }
 
 /// uv with `UV_LINK_MODE=symlink`: the environment links into the cache mount.
-fn uv_symlinks(rc: &RunCtx<'_>, out: &mut Vec<Diagnostic>) {
+fn uv_symlinks(rc: &RunCtx<'_>, out: &mut Findings) {
     for mc in common::manager_commands(rc.run) {
         if mc.invocation.manager != PackageManager::Uv || !mc.invocation.kind.is_install() {
             continue;
@@ -375,7 +375,7 @@ pub(crate) fn link_mode_flag(command: &Command) -> Option<String> {
 /// Yarn Berry with Plug'n'Play and a mounted global cache: `.pnp.cjs` points into the
 /// mount. Reported only when the build context's `.yarnrc.yml` shows Berry with
 /// Plug'n'Play and the global cache on.
-fn yarn_pnp(rc: &RunCtx<'_>, out: &mut Vec<Diagnostic>) {
+fn yarn_pnp(rc: &RunCtx<'_>, out: &mut Findings) {
     for mc in common::manager_commands(rc.run) {
         if mc.invocation.manager != PackageManager::Yarn
             || mc.invocation.kind != InvocationKind::DependencyInstall

@@ -5,7 +5,7 @@ use crate::knowledge::PackageManager;
 use crate::lint::LintContext;
 use crate::rules::cache_mounts::runtime_files_in_cache_mount::link_mode_flag;
 use crate::rules::common::{self, CacheDirs};
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 
 pub struct UvLinkMode;
 
@@ -26,7 +26,7 @@ impl Rule for UvLinkMode {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
             for node in &stage.nodes {
                 let NodeKind::Run(run) = &node.kind else {

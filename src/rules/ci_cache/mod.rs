@@ -42,7 +42,7 @@ macro_rules! ci_only_rule {
             fn check(
                 &self,
                 _ctx: &crate::lint::LintContext<'_>,
-                _out: &mut Vec<crate::diagnostic::Diagnostic>,
+                _out: &mut crate::diagnostic::Findings,
             ) {
             }
         }

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::LintContext;
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::syntax::{Args, Instruction, Keyword};
 
 pub struct UnknownInstruction;
@@ -22,7 +22,7 @@ impl Rule for UnknownInstruction {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for inst in &ctx.file.instructions {
             let unknown: Option<&Instruction> = match &inst.args {
                 Args::Onbuild(inner) if inner.keyword == Keyword::Unknown => Some(inner),

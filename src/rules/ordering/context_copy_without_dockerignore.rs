@@ -6,7 +6,7 @@ use crate::graph::{NodeKind, SourceKind};
 use crate::knowledge::{self, InvocationKind, PackageManager, Presence, VCS_DIR};
 use crate::lint::LintContext;
 use crate::rules::common;
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 
 pub struct ContextCopyWithoutDockerignore;
 
@@ -27,7 +27,7 @@ impl Rule for ContextCopyWithoutDockerignore {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         // Without the context folder nothing is known about what it holds.
         let Some(context) = ctx.context else {
             return;

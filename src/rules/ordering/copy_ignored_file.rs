@@ -4,7 +4,7 @@ use crate::context::DockerIgnore;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{NodeKind, SourceKind};
 use crate::lint::LintContext;
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 
 pub struct CopyIgnoredFile;
 
@@ -25,7 +25,7 @@ impl Rule for CopyIgnoredFile {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         let Some(context) = ctx.context else {
             return;
         };

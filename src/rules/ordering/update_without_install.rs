@@ -3,7 +3,7 @@ use crate::graph::{Command, NodeKind};
 use crate::knowledge::{self, InvocationKind, PackageManager};
 use crate::lint::LintContext;
 use crate::rules::common;
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::shell::SimpleCommand;
 
 pub struct UpdateWithoutInstall;
@@ -25,7 +25,7 @@ impl Rule for UpdateWithoutInstall {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
             for node in &stage.nodes {
                 let NodeKind::Run(run) = &node.kind else {

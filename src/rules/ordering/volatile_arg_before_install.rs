@@ -4,7 +4,7 @@ use crate::graph::NodeKind;
 use crate::knowledge::{self, InvocationKind, DEFAULT_VOLATILE_ARGS};
 use crate::lint::LintContext;
 use crate::rules::common;
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::syntax::{Args, Instruction, Keyword};
 
 pub struct VolatileArgBeforeInstall;
@@ -34,7 +34,7 @@ impl Rule for VolatileArgBeforeInstall {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         let configured: Option<Vec<String>> = ctx
             .option(META.code, "names")
             .and_then(|v| v.as_array())

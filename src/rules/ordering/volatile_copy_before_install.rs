@@ -7,7 +7,7 @@ use crate::graph::{Node, NodeKind};
 use crate::knowledge::{InvocationKind, PackageManager};
 use crate::lint::LintContext;
 use crate::rules::common;
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::span::Span;
 
 pub struct VolatileCopyBeforeInstall;
@@ -119,7 +119,7 @@ impl Rule for VolatileCopyBeforeInstall {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         let mut reported: HashSet<usize> = HashSet::new();
         let installs = Installs::new(ctx.graph);
         let descendants = descendants(ctx.graph);

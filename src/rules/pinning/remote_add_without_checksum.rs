@@ -2,7 +2,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::fix::edits;
 use crate::graph::{NodeKind, SourceKind};
 use crate::lint::LintContext;
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::syntax::Keyword;
 
 pub struct RemoteAddWithoutChecksum;
@@ -24,7 +24,7 @@ impl Rule for RemoteAddWithoutChecksum {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
             for node in &stage.nodes {
                 let NodeKind::Copy(copy) = &node.kind else {

@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Base;
 use crate::lint::LintContext;
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 
 pub struct UnpinnedBaseImage;
 
@@ -22,7 +22,7 @@ impl Rule for UnpinnedBaseImage {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         let require_digest = ctx
             .option(META.code, "require")
             .and_then(|v| v.as_str())

@@ -2,7 +2,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Command, NodeKind};
 use crate::knowledge;
 use crate::lint::LintContext;
-use crate::rules::{Category, Rule, RuleMeta};
+use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::shell::{Connector, SimpleCommand};
 
 pub struct UnverifiedDownloadPipe;
@@ -33,7 +33,7 @@ impl Rule for UnverifiedDownloadPipe {
         &META
     }
 
-    fn check(&self, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
             for node in &stage.nodes {
                 let NodeKind::Run(run) = &node.kind else {
