@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use serde::Serialize;
 use thin_vec::ThinVec;
 
@@ -58,9 +59,9 @@ pub enum SourceKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CopySource {
     /// The source as written.
-    pub raw: String,
+    pub raw: CompactString,
     /// The source after ARG/ENV expansion, when known.
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
     pub kind: SourceKind,
     pub span: Span,
 }
@@ -68,9 +69,9 @@ pub struct CopySource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CopyInfo {
     pub sources: ThinVec<CopySource>,
-    pub dest: Option<String>,
+    pub dest: Option<CompactString>,
     /// The `--from` value, as written.
-    pub from: Option<String>,
+    pub from: Option<CompactString>,
 }
 
 /// Which interpreter runs a RUN.
@@ -123,7 +124,7 @@ pub struct RunInfo {
     pub shell: ShellKind,
     pub commands: Vec<Command>,
     /// `--network=none` etc.
-    pub network: Option<String>,
+    pub network: Option<CompactString>,
 }
 
 #[derive(Debug, Clone)]
@@ -678,8 +679,8 @@ fn copy_info(
                 SourceKind::Context
             };
             CopySource {
-                raw: w.value.to_string(),
-                path: ex.expand(&w.value, vars),
+                raw: w.value.clone(),
+                path: ex.expand(&w.value, vars).map(CompactString::from),
                 kind,
                 span: w.span,
             }
@@ -687,8 +688,8 @@ fn copy_info(
         .collect();
     CopyInfo {
         sources,
-        dest,
-        from,
+        dest: dest.map(CompactString::from),
+        from: from.map(CompactString::from),
     }
 }
 
@@ -802,7 +803,7 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
         mounts,
         shell: kind,
         commands,
-        network,
+        network: network.map(CompactString::from),
     }
 }
 
