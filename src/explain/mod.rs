@@ -151,7 +151,7 @@ pub fn predict(
     for stage in &graph.stages {
         for node in &stage.nodes {
             if let NodeKind::Arg { names } = &node.kind {
-                declared_anywhere.extend(names.iter().cloned());
+                declared_anywhere.extend(names.iter().map(|n| n.to_string()));
             }
         }
     }
@@ -205,7 +205,9 @@ pub fn predict(
                 for (name, default) in arg_defaults(inst) {
                     let default =
                         default.or_else(|| graph.global_args.get(&name).cloned().flatten());
-                    if names.contains(&name) && arg_changed(change, &name, default.as_deref()) {
+                    if names.iter().any(|n| *n == name)
+                        && arg_changed(change, &name, default.as_deref())
+                    {
                         changed_args.push(name);
                     }
                 }

@@ -131,8 +131,8 @@ pub struct RunInfo {
 pub enum NodeKind {
     Run(RunInfo),
     Copy(CopyInfo),
-    Arg { names: ThinVec<String> },
-    Env { names: ThinVec<String> },
+    Arg { names: ThinVec<CompactString> },
+    Env { names: ThinVec<CompactString> },
     User { user: Option<String> },
     Other,
 }
@@ -470,7 +470,7 @@ pub fn build(df: &Dockerfile) -> Graph {
                     if !env.contains_key(&k) {
                         vars.insert_mut(k.clone(), value);
                     }
-                    names.push(k);
+                    names.push(CompactString::from(k));
                 }
                 NodeKind::Arg { names }
             }
@@ -485,7 +485,7 @@ pub fn build(df: &Dockerfile) -> Graph {
                             .unwrap_or_else(|| kv.key.value.to_string());
                         env.insert_mut(key.clone(), value.clone());
                         vars.insert_mut(key.clone(), value);
-                        names.push(key);
+                        names.push(CompactString::from(key));
                     }
                 }
                 NodeKind::Env { names }
