@@ -9,7 +9,9 @@ use std::ops::Range;
 /// A word as lexed, with what the parser needs beyond [`super::ShellWord`].
 #[derive(Debug, Clone)]
 pub(super) struct Word {
-    pub value: String,
+    /// Short values stay inline: a script of many short words would otherwise hold a heap
+    /// string per word while it is parsed.
+    pub value: compact_str::CompactString,
     pub range: Range<usize>,
     pub has_expansion: bool,
     /// No quotes, escapes or expansions: the word may be a reserved word (`if`, `done`).
@@ -22,7 +24,7 @@ pub(super) struct Word {
 impl Word {
     pub fn into_shell_word(self) -> super::ShellWord {
         super::ShellWord {
-            value: self.value.into(),
+            value: self.value,
             range: self.range,
             has_expansion: self.has_expansion,
         }
@@ -288,7 +290,7 @@ impl<'s> Lexer<'s> {
                     && v.last() == Some(&b'}')
                     && v[1..v.len() - 1].iter().all(|&b| is_name_char(b)));
             if is_fd {
-                return self.redirect(word.range.start, Some(word.value));
+                return self.redirect(word.range.start, Some(word.value.into()));
             }
         }
         Tok::Word(word)
@@ -432,7 +434,8 @@ impl<'s> Lexer<'s> {
             }
         }
         let value = String::from_utf8(w.bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            .into();
         Word {
             value,
             range: start..self.pos,
@@ -456,7 +459,7 @@ impl<'s> Lexer<'s> {
         if end == start || self.at(end).is_some_and(|b| b == b'(' || !ends_word(b)) {
             return None;
         }
-        let value = self.text.get(start..end)?.to_owned();
+        let value = compact_str::CompactString::from(self.text.get(start..end)?);
         self.pos = end;
         Some(Word {
             value,

@@ -307,7 +307,7 @@ impl<'s, 'o> Parser<'s, 'o> {
         };
         if let Some(delimiter) = target.as_ref().filter(|_| op == "<<" || op == "<<-") {
             self.lexer
-                .push_heredoc(delimiter.value.clone(), op == "<<-");
+                .push_heredoc(delimiter.value.to_string(), op == "<<-");
         }
         match self.state {
             State::DoubleBracket => {
@@ -402,7 +402,7 @@ impl<'s, 'o> Parser<'s, 'o> {
 
     fn plain_word(&self, range: Range<usize>) -> Word {
         Word {
-            value: self.lexer.text(range.clone()),
+            value: self.lexer.text(range.clone()).into(),
             verbatim_at: Some(range.start),
             range,
             has_expansion: false,
@@ -468,7 +468,12 @@ impl<'s, 'o> Parser<'s, 'o> {
         } = command;
         let own_assignments = assignments.len();
         let program = wrappers::strip_wrappers(&words, self.text, &mut assignments);
-        let words_run = words.split_off(program);
+        // `split_off(0)` would leave behind an empty list as large as the whole one.
+        let words_run = if program == 0 {
+            std::mem::take(&mut words)
+        } else {
+            words.split_off(program)
+        };
         let mut prefixes = words;
         // `env A=b cmd`: `A=b` is reported as an assignment, not as a wrapper word.
         let from_wrappers = assignments.get(own_assignments..).unwrap_or_default();
@@ -503,7 +508,7 @@ impl<'s, 'o> Parser<'s, 'o> {
         }
         let mut command = SimpleCommand {
             assignments: assignments.into(),
-            words: words_run.into_iter().map(Word::into_shell_word).collect(),
+            words: shell_words(words_run),
             range: range.unwrap_or_default(),
             depth: self.context.depth,
             prefixes: prefixes.into_iter().map(Word::into_shell_word).collect(),
@@ -625,4 +630,18 @@ impl PositionMap {
             }
         }
     }
+}
+
+/// The converted words of a command. A short list gets a buffer of exactly its size:
+/// collecting in place would keep the lexer's larger buffer, shrunk afterwards, which leaves
+/// a hole per command (on a file of many one-word RUNs that fragmentation cost about a tenth
+/// of the peak memory). A long list is converted in place, so that a command of a million
+/// words is not held twice.
+fn shell_words(words: Vec<Word>) -> Vec<ShellWord> {
+    if words.len() > 64 {
+        return words.into_iter().map(Word::into_shell_word).collect();
+    }
+    let mut out = Vec::with_capacity(words.len());
+    out.extend(words.into_iter().map(Word::into_shell_word));
+    out
 }
