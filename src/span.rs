@@ -70,21 +70,24 @@ impl Default for Starts {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let newlines = text.bytes().filter(|&b| b == b'\n').count();
-        let offsets = std::iter::once(0).chain(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        // Counted first, so that the list is allocated once at its final size.
+        fn starts<T>(text: &str, convert: impl Fn(usize) -> T) -> Vec<T> {
+            let newlines = text.bytes().filter(|&b| b == b'\n').count();
+            let mut v = Vec::with_capacity(newlines + 1);
+            v.push(convert(0));
+            v.extend(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| convert(i + 1)),
+            );
+            v
+        }
         let starts = if u32::try_from(text.len()).is_ok() {
-            let mut v = Vec::with_capacity(newlines + 1);
-            v.extend(offsets.map(|o| o as u32));
-            Starts::Narrow(v)
+            // Every offset is at most the length, which fits.
+            Starts::Narrow(starts(text, |o| o as u32))
         } else {
-            let mut v = Vec::with_capacity(newlines + 1);
-            v.extend(offsets);
-            Starts::Wide(v)
+            Starts::Wide(starts(text, |o| o))
         };
         LineIndex {
             starts,

@@ -872,26 +872,22 @@ mod glob_tests {
             "a", "b", "/", "*", "?", "**/", "**", ".", "é", "[a-b]", "[^b/]",
         ];
         let path_chars = ['a', 'b', '/', '.', 'é', '\n'];
-        let mut patterns: Vec<String> = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = patterns
-                .iter()
-                .flat_map(|p| pattern_parts.iter().map(move |q| format!("{p}{q}")))
-                .collect();
-            patterns.extend(longer);
-            patterns.sort();
-            patterns.dedup();
+        // Every string of up to four parts, each part one of `parts`.
+        fn up_to_four(parts: &[String]) -> Vec<String> {
+            let mut all = vec![String::new()];
+            for _ in 0..4 {
+                let longer: Vec<String> = all
+                    .iter()
+                    .flat_map(|p| parts.iter().map(move |q| format!("{p}{q}")))
+                    .collect();
+                all.extend(longer);
+                all.sort();
+                all.dedup();
+            }
+            all
         }
-        let mut paths: Vec<String> = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = paths
-                .iter()
-                .flat_map(|p| path_chars.iter().map(move |c| format!("{p}{c}")))
-                .collect();
-            paths.extend(longer);
-            paths.sort();
-            paths.dedup();
-        }
+        let patterns = up_to_four(&pattern_parts.map(String::from));
+        let paths = up_to_four(&path_chars.map(String::from));
         let mut globs = 0;
         for pattern in &patterns {
             let Ok(Matcher::Glob(tokens)) = compile(pattern) else {

@@ -353,7 +353,6 @@ pub fn build(df: &Dockerfile) -> Graph {
     let mut vars = Vars::default();
     let mut user: Option<Arc<str>> = None;
     let mut shell_override: Option<Arc<Vec<String>>> = None;
-    let mut workdir: Option<Arc<str>> = None;
     // Trailing ARG/ENV nodes of the current stage still waiting for their scope.
     let mut unsettled = 0usize;
     let mut names = StageNames::default();
@@ -387,13 +386,9 @@ pub fn build(df: &Dockerfile) -> Graph {
             // A stage starts from its parent's ENV and USER; ARGs do not carry over.
             if let Some(prev) = stages.last_mut() {
                 settle_scopes(prev, &mut unsettled, &vars);
-                prev.nodes.shrink_to_fit();
                 prev.exit_env = std::mem::take(&mut env);
                 prev.exit_user = user.take();
                 prev.exit_shell = shell_override.take();
-            }
-            if let Some(prev) = stages.last_mut() {
-                prev.workdirs.shrink_to_fit();
             }
             let (inherited_env, inherited_user, inherited_shell, inherited_workdir) = match base {
                 Base::Stage { index } => stages
@@ -409,7 +404,6 @@ pub fn build(df: &Dockerfile) -> Graph {
                     .unwrap_or_default(),
                 _ => (Vars::default(), None, None, None),
             };
-            workdir = inherited_workdir.clone();
             args = Vars::default();
             vars = inherited_env.clone();
             env = inherited_env;
@@ -492,13 +486,17 @@ pub fn build(df: &Dockerfile) -> Graph {
             }
             Keyword::Workdir => {
                 let raw = inst.words().first().map(|w| w.value.trim().to_string());
-                workdir = match raw.and_then(|r| ex.expand(&r, &vars)) {
-                    Some(v) if v.starts_with('/') => Some(Arc::from(v.as_str())),
-                    Some(v) => workdir.map(|d| Arc::from(join_path(&d, &v).as_str())),
-                    None => None,
-                };
+                let value = raw.and_then(|r| ex.expand(&r, &vars));
                 if let Some(s) = stages.last_mut() {
-                    s.workdirs.push((idx, workdir.clone()));
+                    // The directory so far is the stage's last WORKDIR, or the one it started in.
+                    let dir = match value {
+                        Some(v) if v.starts_with('/') => Some(Arc::from(v.as_str())),
+                        Some(v) => {
+                            stage_exit_workdir(s).map(|d| Arc::from(join_path(&d, &v).as_str()))
+                        }
+                        None => None,
+                    };
+                    s.workdirs.push((idx, dir));
                 }
                 NodeKind::Other
             }
@@ -588,8 +586,9 @@ pub fn build(df: &Dockerfile) -> Graph {
         prev.exit_user = user;
         prev.exit_shell = shell_override;
     }
+    // Nodes were allocated at their final number; only the WORKDIR lists may have spare room.
     for stage in &mut stages {
-        stage.nodes.shrink_to_fit();
+        stage.workdirs.shrink_to_fit();
     }
     Graph {
         global_args,

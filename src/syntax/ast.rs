@@ -436,12 +436,4 @@ impl Mount {
     pub fn gid(&self) -> Option<&str> {
         self.value(&["gid"])
     }
-
-    pub fn env(&self) -> Option<&str> {
-        self.value(&["env"])
-    }
-
-    pub fn size(&self) -> Option<&str> {
-        self.value(&["size"])
-    }
 }
