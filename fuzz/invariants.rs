@@ -205,8 +205,8 @@ fn args_spans(args: &Args, spans: &mut Vec<(&'static str, Span)>) {
         Args::Empty => {}
         Args::Shell(joined) => {
             spans.push(("shell text", joined.span()));
-            for (_, piece) in &joined.pieces {
-                spans.push(("shell text piece", *piece));
+            for (_, piece) in joined.pieces() {
+                spans.push(("shell text piece", piece));
             }
         }
         Args::Exec(words) | Args::Words(words) => {

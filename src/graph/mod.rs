@@ -143,14 +143,61 @@ pub struct Node {
     /// Index into `Dockerfile::instructions`.
     pub instruction: usize,
     pub kind: NodeKind,
+    /// The scope in force, shared by every node between two changes of it.
+    scope: Arc<Scope>,
+}
+
+/// What is in force when an instruction runs: ARG and ENV values, USER and SHELL.
+#[derive(Debug, Clone, Default)]
+struct Scope {
+    vars: Vars,
+    user: Option<Arc<str>>,
+    shell: Option<Arc<Vec<String>>>,
+}
+
+impl Node {
     /// ARG and ENV values visible to this instruction (ENV inherited from parent stages).
     /// For an ARG or ENV, the scope after the run of ARG and ENV instructions it is in.
-    pub vars: Vars,
-    /// The `USER` in force (`None` = root / the base image's default), shared by the
-    /// nodes it applies to.
-    pub user: Option<Arc<str>>,
+    pub fn vars(&self) -> &Vars {
+        &self.scope.vars
+    }
+
+    /// The `USER` in force (`None` = root / the base image's default).
+    pub fn user(&self) -> Option<&str> {
+        self.scope.user.as_deref()
+    }
+
     /// The `SHELL` in force, if set by a SHELL instruction.
-    pub shell: Option<Arc<Vec<String>>>,
+    pub fn shell(&self) -> Option<&[String]> {
+        self.scope.shell.as_deref().map(Vec::as_slice)
+    }
+}
+
+/// Hands out the current scope, shared until ARG, ENV, USER, SHELL or FROM changes it.
+#[derive(Default)]
+struct Scopes {
+    current: Option<Arc<Scope>>,
+    /// The placeholder of ARG and ENV nodes until their run of declarations ends.
+    empty: Arc<Scope>,
+}
+
+impl Scopes {
+    fn get(
+        &mut self,
+        vars: &Vars,
+        user: &Option<Arc<str>>,
+        shell: &Option<Arc<Vec<String>>>,
+    ) -> Arc<Scope> {
+        self.current
+            .get_or_insert_with(|| {
+                Arc::new(Scope {
+                    vars: vars.clone(),
+                    user: user.clone(),
+                    shell: shell.clone(),
+                })
+            })
+            .clone()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -355,11 +402,18 @@ pub fn build(df: &Dockerfile) -> Graph {
     let mut shell_override: Option<Arc<Vec<String>>> = None;
     // Trailing ARG/ENV nodes of the current stage still waiting for their scope.
     let mut unsettled = 0usize;
+    let mut scopes = Scopes::default();
     let mut names = StageNames::default();
     // The current stage's `reads_from`, as a set.
     let mut reads_seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
 
     for (idx, inst) in df.instructions.iter().enumerate() {
+        if matches!(
+            inst.keyword,
+            Keyword::From | Keyword::Arg | Keyword::Env | Keyword::User | Keyword::Shell
+        ) {
+            scopes.current = None;
+        }
         if inst.keyword == Keyword::From {
             let words = inst.words();
             let raw = words.first().map(|w| w.value.clone()).unwrap_or_default();
@@ -385,7 +439,11 @@ pub fn build(df: &Dockerfile) -> Graph {
             let platform = inst.flag("platform").and_then(|f| f.value.clone());
             // A stage starts from its parent's ENV and USER; ARGs do not carry over.
             if let Some(prev) = stages.last_mut() {
-                settle_scopes(prev, &mut unsettled, &vars);
+                settle_scopes(
+                    prev,
+                    &mut unsettled,
+                    scopes.get(&vars, &user, &shell_override),
+                );
                 prev.exit_env = std::mem::take(&mut env);
                 prev.exit_user = user.take();
                 prev.exit_shell = shell_override.take();
@@ -414,6 +472,8 @@ pub fn build(df: &Dockerfile) -> Graph {
                 names.add(name, stages.len());
             }
             reads_seen.clear();
+            // The scope just settled was the previous stage's.
+            scopes.current = None;
             // One node per instruction up to the next FROM: sized once, not grown by doubling.
             let len = df.instructions[idx + 1..]
                 .iter()
@@ -561,19 +621,17 @@ pub fn build(df: &Dockerfile) -> Graph {
         // A run of ARG and ENV instructions takes one snapshot of the scope, when the run
         // ends: the scope then changes in place, instead of being copied at each of them.
         let declares = matches!(kind, NodeKind::Arg { .. } | NodeKind::Env { .. });
-        if !declares {
-            settle_scopes(stage, &mut unsettled, &vars);
-        }
+        let scope = if declares {
+            scopes.empty.clone()
+        } else {
+            let scope = scopes.get(&vars, &user, &shell_override);
+            settle_scopes(stage, &mut unsettled, scope.clone());
+            scope
+        };
         stage.nodes.push(Node {
             instruction: idx,
             kind,
-            vars: if declares {
-                Vars::default()
-            } else {
-                vars.clone()
-            },
-            user: user.clone(),
-            shell: shell_override.clone(),
+            scope,
         });
         if declares {
             unsettled += 1;
@@ -581,7 +639,11 @@ pub fn build(df: &Dockerfile) -> Graph {
     }
 
     if let Some(prev) = stages.last_mut() {
-        settle_scopes(prev, &mut unsettled, &vars);
+        settle_scopes(
+            prev,
+            &mut unsettled,
+            scopes.get(&vars, &user, &shell_override),
+        );
         prev.exit_env = env;
         prev.exit_user = user;
         prev.exit_shell = shell_override;
@@ -625,10 +687,10 @@ pub fn join_path(dir: &str, path: &str) -> String {
 
 /// Give the last `unsettled` nodes of `stage` (a run of ARG and ENV instructions) the
 /// scope in force after the run.
-fn settle_scopes(stage: &mut Stage, unsettled: &mut usize, vars: &Vars) {
+fn settle_scopes(stage: &mut Stage, unsettled: &mut usize, scope: Arc<Scope>) {
     let from = stage.nodes.len().saturating_sub(*unsettled);
     for node in &mut stage.nodes[from..] {
-        node.vars = vars.clone();
+        node.scope = scope.clone();
     }
     *unsettled = 0;
 }
@@ -822,7 +884,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                     let mut obj = json!({
                         "line": lc,
                         "instruction": inst.keyword.as_str(),
-                        "user": n.user.as_deref(),
+                        "user": n.user(),
                     });
                     match &n.kind {
                         NodeKind::Run(r) => {
@@ -857,7 +919,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                 "line": df.lines.line(df.instructions[s.from_instruction].span.start),
                 "reads_from": s.reads_from,
                 "lineage": graph.lineage(s.index),
-                "vars": s.nodes.last().map(|n| n.vars.clone()).unwrap_or_default(),
+                "vars": s.nodes.last().map(|n| n.vars().clone()).unwrap_or_default(),
                 "instructions": nodes,
             })
         })
@@ -952,7 +1014,12 @@ pub fn final_vars(stage: &Stage) -> BTreeMap<String, Option<String>> {
     stage
         .nodes
         .last()
-        .map(|n| n.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .map(|n| {
+            n.vars()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -965,7 +1032,26 @@ mod tests {
     }
 
     fn var(g: &Graph, stage: usize, node: usize, name: &str) -> Option<Option<String>> {
-        g.stages[stage].nodes[node].vars.get(name).cloned()
+        g.stages[stage].nodes[node].vars().get(name).cloned()
+    }
+
+    #[test]
+    fn nodes_share_a_scope_until_it_changes() {
+        let g = graph(
+            "FROM a\nARG A=1\nRUN x\nRUN y\nUSER app\nRUN z\nENV B=2\nRUN w\nFROM b\nRUN v\n",
+        );
+        let n = &g.stages[0].nodes;
+        assert!(Arc::ptr_eq(&n[1].scope, &n[2].scope));
+        assert!(
+            Arc::ptr_eq(&n[0].scope, &n[1].scope),
+            "the ARG takes the scope after it"
+        );
+        assert!(!Arc::ptr_eq(&n[2].scope, &n[4].scope));
+        assert_eq!((n[2].user(), n[4].user()), (None, Some("app")));
+        assert_eq!(n[6].vars().get("B"), Some(&Some("2".to_string())));
+        assert_eq!(n[4].vars().get("B"), None);
+        let v = &g.stages[1].nodes[0];
+        assert_eq!((v.vars().get("A"), v.user()), (None, None));
     }
 
     #[test]
@@ -1022,9 +1108,9 @@ mod tests {
         let g = graph(&src);
         let nodes = &g.stages[0].nodes;
         let last = nodes.last().unwrap();
-        assert_eq!(last.vars.get("V39"), Some(&None));
+        assert_eq!(last.vars().get("V39"), Some(&None));
         let kept: usize = last
-            .vars
+            .vars()
             .iter()
             .filter_map(|(_, v)| v.as_ref())
             .map(String::len)
@@ -1033,6 +1119,9 @@ mod tests {
             kept <= src.len() + 64 * 1024 + expand::MAX_EXPANDED,
             "{kept}"
         );
-        assert_eq!(nodes[3].vars.get("V2").cloned(), Some(Some("x".repeat(32))));
+        assert_eq!(
+            nodes[3].vars().get("V2").cloned(),
+            Some(Some("x".repeat(32)))
+        );
     }
 }

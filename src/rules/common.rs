@@ -28,10 +28,10 @@ pub fn manager_commands(run: &RunInfo) -> Vec<ManagerCommand<'_>> {
 
 /// The home folder of the user a node runs as; `None` when it cannot be known.
 pub fn home_of(node: &Node) -> Option<String> {
-    if let Some(home) = node.vars.get("HOME") {
+    if let Some(home) = node.vars().get("HOME") {
         return home.clone();
     }
-    match node.user.as_deref() {
+    match node.user() {
         None => Some(ROOT_HOME.to_string()),
         Some(u) => {
             let name = u.split(':').next().unwrap_or(u);
@@ -51,7 +51,7 @@ pub fn home_of(node: &Node) -> Option<String> {
 
 /// Whether the node runs as root (or the image default, which is root for official images).
 pub fn runs_as_root(node: &Node) -> bool {
-    match node.user.as_deref() {
+    match node.user() {
         None => true,
         Some(u) => {
             let name = u.split(':').next().unwrap_or(u);
@@ -94,7 +94,7 @@ pub fn cache_dirs(
             .rev()
             .find(|a| a.name == var.name)
             .map(|a| Some(a.value.clone()));
-        let value = from_prefix.or_else(|| node.vars.get(var.name).cloned());
+        let value = from_prefix.or_else(|| node.vars().get(var.name).cloned());
         match value {
             Some(Some(v)) if v.contains('$') => return CacheDirs::Unknown,
             Some(Some(v)) => {
@@ -295,7 +295,7 @@ pub fn overlaps(a: &str, b: &str) -> bool {
 /// Whether a node's `USER` is root: `Some(false)` only for a user known not to be root,
 /// `None` when the value is not known statically.
 pub fn user_is_root(node: &Node) -> Option<bool> {
-    let Some(user) = node.user.as_deref() else {
+    let Some(user) = node.user() else {
         return Some(true);
     };
     let name = user.split(':').next().unwrap_or(user);
@@ -317,7 +317,7 @@ pub fn var_for(node: &Node, cmd: &Command, name: &str) -> Option<Option<String>>
         .rev()
         .find(|a| a.name == name)
         .map(|a| Some(a.value.clone()))
-        .or_else(|| node.vars.get(name).cloned())
+        .or_else(|| node.vars().get(name).cloned())
 }
 
 /// The span of the first word of `cmd` (from `from` on) that satisfies `pred`, else the
@@ -470,7 +470,7 @@ pub fn known_cache_mounts<'a>(
     node: &Node,
     escape: char,
 ) -> Vec<(&'a Mount, String)> {
-    cache_mount_targets(run, &node.vars, escape)
+    cache_mount_targets(run, node.vars(), escape)
         .into_iter()
         .filter_map(|(m, t)| t.map(|t| (m, t)))
         .collect()

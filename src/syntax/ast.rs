@@ -164,16 +164,49 @@ pub struct Flag {
 pub struct JoinedText {
     /// Short texts (most `CMD`s, many `RUN`s) stay inline.
     pub text: CompactString,
-    /// `(offset in text, source span)` of each contiguous piece, in order.
-    /// `text` is the concatenation of the pieces' source text.
-    pub pieces: ThinVec<(usize, Span)>,
+    /// Where `text` starts in the source when it is one contiguous piece (`pieces` empty).
+    start: usize,
+    /// `(offset in text, source span)` of each contiguous piece, in order, when there are
+    /// two or more; `text` is the concatenation of the pieces' source text. Empty for the
+    /// usual single piece, which then takes no allocation.
+    pieces: ThinVec<(usize, Span)>,
 }
 
 impl JoinedText {
+    /// Joined text from its pieces (`(offset in text, source span)`, in order).
+    pub fn new(text: CompactString, pieces: ThinVec<(usize, Span)>) -> Self {
+        match pieces.as_slice() {
+            [] => JoinedText {
+                text,
+                start: 0,
+                pieces,
+            },
+            [(0, span)] if span.len() == text.len() => JoinedText {
+                text,
+                start: span.start,
+                pieces: ThinVec::new(),
+            },
+            _ => JoinedText {
+                text,
+                start: 0,
+                pieces,
+            },
+        }
+    }
+
+    /// `(offset in text, source span)` of each contiguous piece, in order.
+    pub fn pieces(&self) -> impl Iterator<Item = (usize, Span)> + '_ {
+        let single = self
+            .pieces
+            .is_empty()
+            .then(|| (0, Span::new(self.start, self.start + self.text.len())));
+        single.into_iter().chain(self.pieces.iter().copied())
+    }
+
     /// The source offset of a text offset (offsets at a piece boundary map to the piece start).
     pub fn source_offset(&self, text_offset: usize) -> usize {
         if self.pieces.is_empty() {
-            return 0;
+            return (self.start + text_offset).min(self.start + self.text.len());
         }
         let i = match self.pieces.binary_search_by(|(o, _)| o.cmp(&text_offset)) {
             Ok(i) => i,
@@ -199,7 +232,7 @@ impl JoinedText {
     pub fn span(&self) -> Span {
         match (self.pieces.first(), self.pieces.last()) {
             (Some((_, a)), Some((_, b))) => Span::new(a.start, b.end),
-            _ => Span::default(),
+            _ => Span::new(self.start, self.start + self.text.len()),
         }
     }
 
@@ -212,7 +245,15 @@ impl JoinedText {
             let at = self.source_offset(start);
             return JoinedText {
                 text,
-                pieces: thin_vec::thin_vec![(0, Span::empty(at))],
+                start: at,
+                pieces: ThinVec::new(),
+            };
+        }
+        if self.pieces.is_empty() {
+            return JoinedText {
+                text,
+                start: self.start + start,
+                pieces: ThinVec::new(),
             };
         }
         let first = match self.pieces.binary_search_by(|(o, _)| o.cmp(&start)) {
@@ -235,7 +276,7 @@ impl JoinedText {
                 Span::new(span.start + (from - offset), span.start + (to - offset)),
             ));
         }
-        JoinedText { text, pieces }
+        JoinedText::new(text, pieces)
     }
 }
 
@@ -435,5 +476,57 @@ impl Mount {
 
     pub fn gid(&self) -> Option<&str> {
         self.value(&["gid"])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_pieces() -> JoinedText {
+        // Source `RUN ab \\\n  cd` joined: `ab ` from 4..7, `  cd` from 9..13.
+        JoinedText::new(
+            "ab   cd".into(),
+            thin_vec::thin_vec![(0, Span::new(4, 7)), (3, Span::new(9, 13))],
+        )
+    }
+
+    #[test]
+    fn one_piece_is_kept_without_a_list() {
+        let joined = JoinedText::new("abc".into(), thin_vec::thin_vec![(0, Span::new(10, 13))]);
+        assert!(joined.pieces.is_empty());
+        assert_eq!(
+            joined.pieces().collect::<Vec<_>>(),
+            [(0, Span::new(10, 13))]
+        );
+        assert_eq!(joined.span(), Span::new(10, 13));
+        assert_eq!(joined.source_offset(1), 11);
+        assert_eq!(joined.source_offset(9), 13);
+        assert_eq!(joined.source_span(1..3), Span::new(11, 13));
+        let part = joined.slice(1..2);
+        assert_eq!((part.text.as_str(), part.span()), ("b", Span::new(11, 12)));
+        assert_eq!(joined.slice(2..2).span(), Span::empty(12));
+    }
+
+    #[test]
+    fn pieces_map_offsets_across_a_continuation() {
+        let joined = two_pieces();
+        assert_eq!(joined.pieces().count(), 2);
+        assert_eq!(joined.span(), Span::new(4, 13));
+        assert_eq!(joined.source_offset(3), 9);
+        assert_eq!(joined.source_span(1..6), Span::new(5, 12));
+        // A slice inside one piece takes the one-piece form and equals one built so.
+        let inner = joined.slice(5..7);
+        assert!(inner.pieces.is_empty());
+        assert_eq!(
+            inner,
+            JoinedText::new("cd".into(), thin_vec::thin_vec![(0, Span::new(11, 13))])
+        );
+        // A slice across the continuation keeps both pieces.
+        let across = joined.slice(1..6);
+        assert_eq!(
+            across.pieces().collect::<Vec<_>>(),
+            [(0, Span::new(5, 7)), (2, Span::new(9, 12))]
+        );
     }
 }

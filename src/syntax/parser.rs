@@ -379,10 +379,7 @@ fn join(src: &str, pieces: &[Range<usize>]) -> JoinedText {
         let at = pieces.first().map_or(0, |r| r.start);
         out.push((0, Span::empty(at)));
     }
-    JoinedText {
-        text: text.into(),
-        pieces: out,
-    }
+    JoinedText::new(text.into(), out)
 }
 
 /// The instruction whose heredocs follow: RUN, COPY or ADD in shell form, also

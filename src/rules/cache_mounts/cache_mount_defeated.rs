@@ -159,7 +159,7 @@ fn defeat_of(
         let env = info
             .disabling_env
             .iter()
-            .find(|e| matches!(node.vars.get(e.name), Some(Some(v)) if e.disables(v)))?;
+            .find(|e| matches!(node.vars().get(e.name), Some(Some(v)) if e.disables(v)))?;
         Defeat::Env(env.name.to_string())
     };
     let dirs = match common::cache_dirs(inv.manager, node, inv, command) {

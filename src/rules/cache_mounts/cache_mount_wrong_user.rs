@@ -38,10 +38,11 @@ impl Rule for CacheMountWrongUser {
                 if common::user_is_root(node) != Some(false) || becomes_root(run) {
                     continue;
                 }
-                let user = node.user.as_deref().unwrap_or_default().to_string();
+                let user = node.user().unwrap_or_default().to_string();
                 let home = common::home_of(node);
                 let used = common::used_cache_dirs(node, run);
-                for (mount, target) in common::cache_mount_targets(run, &node.vars, ctx.file.escape)
+                for (mount, target) in
+                    common::cache_mount_targets(run, node.vars(), ctx.file.escape)
                 {
                     let Some(target) = target else {
                         continue;

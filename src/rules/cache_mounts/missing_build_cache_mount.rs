@@ -140,7 +140,7 @@ impl Rule for MissingBuildCacheMount {
                     stage: stage.index,
                     node,
                     run,
-                    mounts: common::cache_mount_targets(run, &node.vars, ctx.file.escape)
+                    mounts: common::cache_mount_targets(run, node.vars(), ctx.file.escape)
                         .into_iter()
                         .map(|(_, t)| t)
                         .collect(),

@@ -40,7 +40,7 @@ impl Rule for MissingCacheMount {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
-                let mounts = common::cache_mount_targets(run, &node.vars, ctx.file.escape);
+                let mounts = common::cache_mount_targets(run, node.vars(), ctx.file.escape);
                 let mut reported: Vec<PackageManager> = Vec::new();
                 for mc in common::manager_commands(run) {
                     let inv = &mc.invocation;

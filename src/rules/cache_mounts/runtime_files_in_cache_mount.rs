@@ -114,7 +114,7 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
         let NodeKind::Run(run) = &node.kind else {
             continue;
         };
-        let remounted = common::cache_mount_targets(run, &node.vars, rc.ctx.file.escape)
+        let remounted = common::cache_mount_targets(run, node.vars(), rc.ctx.file.escape)
             .iter()
             .any(|(_, t)| t.as_deref().is_none_or(|t| common::overlaps(t, dir)));
         if remounted {

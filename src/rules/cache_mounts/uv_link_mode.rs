@@ -32,7 +32,7 @@ impl Rule for UvLinkMode {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
-                let mounts = common::cache_mount_targets(run, &node.vars, ctx.file.escape);
+                let mounts = common::cache_mount_targets(run, node.vars(), ctx.file.escape);
                 if mounts.is_empty() {
                     continue;
                 }
