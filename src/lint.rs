@@ -79,7 +79,7 @@ pub fn lint_file(
         }
     }
     let mut diagnostics = findings.into_vec();
-    diagnostics.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+    diagnostics.sort_by(|a, b| (a.span.start(), a.code).cmp(&(b.span.start(), b.code)));
     diagnostics.dedup();
     Linted {
         file,

@@ -130,6 +130,13 @@ fn read_text(path: &Path) -> Result<String, FileError> {
 }
 
 fn bytes_to_text(bytes: Vec<u8>) -> Result<String, FileError> {
+    if bytes.len() > layerlint::span::MAX_SOURCE_LEN {
+        return Err(FileError::io(format!(
+            "the file is {} bytes long; layerlint reads files of up to {} bytes (4 GiB)",
+            bytes.len(),
+            layerlint::span::MAX_SOURCE_LEN
+        )));
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(FileError::parse(
             "the file is UTF-16 encoded; Dockerfiles must be UTF-8",
@@ -206,7 +213,7 @@ fn debug(cmd: DebugCommand) -> miette::Result<ExitCode> {
 }
 
 fn parse_error_report(path: &Path, source: &str, e: &syntax::ParseError) -> miette::Report {
-    let span: SourceSpan = (e.span.start.min(source.len()), e.span.len()).into();
+    let span: SourceSpan = (e.span.start().min(source.len()), e.span.len()).into();
     miette!(
         labels = vec![miette::LabeledSpan::at(span, "here")],
         "{}:{}:{}: {}",

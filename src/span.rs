@@ -3,23 +3,49 @@
 use serde::Serialize;
 
 /// A half-open byte range `[start, end)` into the original source text.
+///
+/// Offsets are stored in 32 bits (a syntax tree holds several spans per instruction);
+/// files are read only up to [`MAX_SOURCE_LEN`] bytes, so every offset fits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
+}
+
+/// The largest text, in bytes, whose offsets a [`Span`] holds.
+pub const MAX_SOURCE_LEN: usize = u32::MAX as usize;
+
+/// An offset as stored; past [`MAX_SOURCE_LEN`] it sticks at the limit instead of wrapping.
+const fn narrow(offset: usize) -> u32 {
+    if offset > MAX_SOURCE_LEN {
+        u32::MAX
+    } else {
+        offset as u32
+    }
 }
 
 impl Span {
     pub const fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
+        Span {
+            start: narrow(start),
+            end: narrow(end),
+        }
     }
 
     pub const fn empty(at: usize) -> Self {
-        Span { start: at, end: at }
+        Span::new(at, at)
+    }
+
+    pub const fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    pub const fn end(&self) -> usize {
+        self.end as usize
     }
 
     pub fn len(&self) -> usize {
-        self.end.saturating_sub(self.start)
+        self.end().saturating_sub(self.start())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -28,15 +54,18 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn cover(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     pub fn contains(&self, offset: usize) -> bool {
-        self.start <= offset && offset < self.end
+        self.start() <= offset && offset < self.end()
     }
 
     pub fn range(&self) -> std::ops::Range<usize> {
-        self.start..self.end
+        self.start()..self.end()
     }
 }
 

@@ -269,7 +269,7 @@ fn suppression_comments_silence_a_step_and_a_file() {
     let diags = out[0].1.as_ref().expect("parses");
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert!(
-        wf[diags[0].span.start..].starts_with("uses: docker/build-push-action@v6\n        with")
+        wf[diags[0].span.start()..].starts_with("uses: docker/build-push-action@v6\n        with")
     );
 
     let global = format!("# layerlint global ignore=LL6\n{wf}");

@@ -276,7 +276,7 @@ proptest! {
 }
 
 fn contains(outer: Span, inner: Span) -> bool {
-    outer.start <= inner.start && inner.end <= outer.end
+    outer.start() <= inner.start() && inner.end() <= outer.end()
 }
 
 proptest! {

@@ -227,8 +227,8 @@ fn hcl_values(file: usize, source: &str, expr: &Expression, out: &mut Vec<BakeVa
         Expression::String(s) => {
             // The span covers the quotes; the content is inside.
             let inner = Span::new(
-                span.start + 1,
-                span.end.saturating_sub(1).max(span.start + 1),
+                span.start() + 1,
+                span.end().saturating_sub(1).max(span.start() + 1),
             );
             let exact = source.get(inner.range()) == Some(s.as_str());
             out.push(BakeValue {
@@ -342,7 +342,7 @@ fn json_attrs(file: usize, source: &str, target: &Node) -> BTreeMap<String, Bake
         let mut values = Vec::new();
         let mut push_scalar = |n: &Node| {
             if let Some(s) = n.as_str() {
-                let inner = Span::new(n.span.start + 1, n.span.end.saturating_sub(1));
+                let inner = Span::new(n.span.start() + 1, n.span.end().saturating_sub(1));
                 let exact = source.get(inner.range()) == Some(s);
                 values.push(BakeValue {
                     text: Text::new(s),

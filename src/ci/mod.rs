@@ -85,7 +85,7 @@ impl CiRepo {
     /// `path:line` of a location (repository-relative), for messages.
     pub fn describe(&self, loc: Loc) -> String {
         match self.files.get(loc.file) {
-            Some(f) => format!("{}:{}", f.rel_path, f.lines.line(loc.span.start)),
+            Some(f) => format!("{}:{}", f.rel_path, f.lines.line(loc.span.start())),
             None => String::from("?"),
         }
     }

@@ -62,8 +62,8 @@ fn row(repo: &CiRepo, b: &CiBuild, findings: &[Vec<Diagnostic>]) -> BuildRow {
             continue;
         };
         for d in diags {
-            let inside = loc.span.start <= d.span.start
-                && d.span.end <= loc.span.end.max(loc.span.start + 1);
+            let inside = loc.span.start() <= d.span.start()
+                && d.span.end() <= loc.span.end().max(loc.span.start() + 1);
             if inside && !codes.iter().any(|c| c == d.code) {
                 codes.push(d.code.to_string());
             }
@@ -72,7 +72,7 @@ fn row(repo: &CiRepo, b: &CiBuild, findings: &[Vec<Diagnostic>]) -> BuildRow {
     codes.sort();
     BuildRow {
         file: file.map_or_else(String::new, |f| f.path.clone()),
-        line: file.map_or(0, |f| f.lines.line(b.loc.span.start)),
+        line: file.map_or(0, |f| f.lines.line(b.loc.span.start())),
         kind: b.kind.as_str(),
         job: b.job.clone(),
         trigger: b.events.describe(),

@@ -54,8 +54,8 @@ pub fn apply(
         .enumerate()
         .map(|(i, s)| {
             (
-                file.lines.line(s.start),
-                file.lines.line(s.end.max(s.start + 1) - 1),
+                file.lines.line(s.start()),
+                file.lines.line(s.end().max(s.start() + 1) - 1),
                 i,
             )
         })
@@ -68,10 +68,10 @@ pub fn apply(
         }
     }
     // Findings by line, so each run looks only at the lines it may silence.
-    diagnostics.sort_by_key(|d| file.lines.line(d.span.start));
+    diagnostics.sort_by_key(|d| file.lines.line(d.span.start()));
     let lines: Vec<usize> = diagnostics
         .iter()
-        .map(|d| file.lines.line(d.span.start))
+        .map(|d| file.lines.line(d.span.start()))
         .collect();
     let mut silenced = vec![false; diagnostics.len()];
     let mut i = 0;

@@ -672,7 +672,7 @@ fn parse_set(
     let loc = if exact {
         Loc {
             file: loc.file,
-            span: Span::new(loc.span.start + value_offset, loc.span.end),
+            span: Span::new(loc.span.start() + value_offset, loc.span.end()),
         }
     } else {
         loc

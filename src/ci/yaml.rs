@@ -185,13 +185,13 @@ impl Builder {
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
                 items: Vec::new(),
-                start: span.start,
+                start: span.start(),
                 anchor,
             }),
             Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
                 entries: Vec::new(),
                 key: None,
-                start: span.start,
+                start: span.start(),
                 anchor,
             }),
             Event::SequenceEnd | Event::MappingEnd => {
@@ -251,8 +251,8 @@ impl Builder {
     /// the next key (the parser reports the end event there).
     fn last_end(&self, value: &Value) -> usize {
         match value {
-            Value::Seq(items) => items.last().map_or(0, |n| n.span.end),
-            Value::Map(entries) => entries.last().map_or(0, |(_, v)| v.span.end),
+            Value::Seq(items) => items.last().map_or(0, |n| n.span.end()),
+            Value::Map(entries) => entries.last().map_or(0, |(_, v)| v.span.end()),
             Value::Scalar { .. } => 0,
         }
     }
@@ -286,8 +286,8 @@ pub fn scalar_line_starts(source: &str, lines: &LineIndex, node: &Node) -> Optio
     };
     match style {
         Style::Literal => {
-            let first_line = lines.line(node.span.start);
-            let indent = node.span.start - lines.line_start(first_line);
+            let first_line = lines.line(node.span.start());
+            let indent = node.span.start() - lines.line_start(first_line);
             let mut starts = Vec::new();
             for (i, value_line) in text.split('\n').enumerate() {
                 let line_start = lines.line_start(first_line + i);
@@ -305,9 +305,9 @@ pub fn scalar_line_starts(source: &str, lines: &LineIndex, node: &Node) -> Optio
         }
         Style::Plain | Style::Quoted if !text.contains('\n') => {
             let at = if style == Style::Quoted {
-                node.span.start + 1
+                node.span.start() + 1
             } else {
-                node.span.start
+                node.span.start()
             };
             source
                 .get(at..)
@@ -323,9 +323,9 @@ pub fn find_in(source: &str, within: Span, needle: &str) -> Option<Span> {
     if needle.is_empty() {
         return None;
     }
-    let hay = source.get(within.start..within.end.min(source.len()))?;
+    let hay = source.get(within.start()..within.end().min(source.len()))?;
     hay.find(needle)
-        .map(|i| Span::new(within.start + i, within.start + i + needle.len()))
+        .map(|i| Span::new(within.start() + i, within.start() + i + needle.len()))
 }
 
 /// Comment lines of a YAML or HCL file: `(1-based line, text after the comment marker)`.

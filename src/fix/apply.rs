@@ -21,13 +21,17 @@ impl fmt::Display for EditError {
                 write!(
                     f,
                     "edit at bytes {}..{} is outside the text",
-                    s.start, s.end
+                    s.start(),
+                    s.end()
                 )
             }
             EditError::Overlap(a, b) => write!(
                 f,
                 "edits at bytes {}..{} and {}..{} overlap",
-                a.start, a.end, b.start, b.end
+                a.start(),
+                a.end(),
+                b.start(),
+                b.end()
             ),
         }
     }
@@ -38,26 +42,26 @@ impl std::error::Error for EditError {}
 /// Whether two edits touch the same bytes, or insert at the same place (their order
 /// would then be ambiguous). An insertion right at the end of a deletion is fine.
 pub fn conflicts(a: Span, b: Span) -> bool {
-    (a.start < b.end && b.start < a.end) || a.start == b.start
+    (a.start() < b.end() && b.start() < a.end()) || a.start() == b.start()
 }
 
 /// Apply edits to `source`. The edits are ordered by position (edits at the same
 /// position keep their given order) and must not overlap.
 pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    sorted.sort_by_key(|e| (e.span.start(), e.span.end()));
     for e in &sorted {
-        let ok = e.span.start <= e.span.end
-            && e.span.end <= source.len()
-            && source.is_char_boundary(e.span.start)
-            && source.is_char_boundary(e.span.end);
+        let ok = e.span.start() <= e.span.end()
+            && e.span.end() <= source.len()
+            && source.is_char_boundary(e.span.start())
+            && source.is_char_boundary(e.span.end());
         if !ok {
             return Err(EditError::OutOfRange(e.span));
         }
     }
     for pair in sorted.windows(2) {
         let (a, b) = (pair[0].span, pair[1].span);
-        if a.end > b.start {
+        if a.end() > b.start() {
             return Err(EditError::Overlap(a, b));
         }
     }
@@ -65,9 +69,9 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
     let mut out = String::with_capacity(source.len() + added);
     let mut at = 0;
     for e in sorted {
-        out.push_str(&source[at..e.span.start]);
+        out.push_str(&source[at..e.span.start()]);
         out.push_str(&e.replacement);
-        at = e.span.end;
+        at = e.span.end();
     }
     out.push_str(&source[at..]);
     Ok(out)

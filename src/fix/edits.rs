@@ -56,8 +56,8 @@ pub fn line_ending_at(df: &Dockerfile, offset: usize) -> &'static str {
 
 /// The whitespace before the instruction's keyword on its line.
 pub fn indentation<'a>(df: &'a Dockerfile, inst: &Instruction) -> &'a str {
-    let start = line_start(df, inst.keyword_word.span.start);
-    let before = df.text(Span::new(start, inst.keyword_word.span.start));
+    let start = line_start(df, inst.keyword_word.span.start());
+    let before = df.text(Span::new(start, inst.keyword_word.span.start()));
     if before.chars().all(|c| c == ' ' || c == '\t') {
         before
     } else {
@@ -78,23 +78,23 @@ pub fn keyword_like(inst: &Instruction, keyword: &str) -> String {
 /// The comment lines directly above an instruction (no blank line between), which
 /// belong to it: `# layerlint ignore=…` must stay right above its instruction.
 fn attached_comments_start(df: &Dockerfile, inst: &Instruction) -> usize {
-    let mut start = line_start(df, inst.keyword_word.span.start);
+    let mut start = line_start(df, inst.keyword_word.span.start());
     while start > text_start(df) {
         let prev_start = line_start(df, start - 1);
         let line = df.text(Span::new(prev_start, start));
         // Both lists are in file order: binary searches keep long comment runs linear.
-        let first_comment = df.comments.partition_point(|c| c.span.start < prev_start);
+        let first_comment = df.comments.partition_point(|c| c.span.start() < prev_start);
         let has_comment = df
             .comments
             .get(first_comment)
-            .is_some_and(|c| c.span.start < start);
+            .is_some_and(|c| c.span.start() < start);
         let next_instruction = df
             .instructions
-            .partition_point(|i| i.span.start <= prev_start);
+            .partition_point(|i| i.span.start() <= prev_start);
         let inside_instruction = next_instruction
             .checked_sub(1)
             .and_then(|i| df.instructions.get(i))
-            .is_some_and(|i| prev_start < i.span.end);
+            .is_some_and(|i| prev_start < i.span.end());
         let is_comment = line.trim_start().starts_with('#') && has_comment && !inside_instruction;
         if !is_comment {
             break;
@@ -108,7 +108,7 @@ fn attached_comments_start(df: &Dockerfile, inst: &Instruction) -> usize {
 /// the line ending of its last line.
 pub fn instruction_block(df: &Dockerfile, inst: &Instruction) -> Span {
     let start = attached_comments_start(df, inst);
-    let end = line_end_after_newline(df, inst.span.end.max(inst.keyword_word.span.end));
+    let end = line_end_after_newline(df, inst.span.end().max(inst.keyword_word.span.end()));
     Span::new(start, end)
 }
 
@@ -117,7 +117,7 @@ pub fn instruction_block(df: &Dockerfile, inst: &Instruction) -> Span {
 pub fn insert_lines_before(df: &Dockerfile, inst: &Instruction, lines: &[String]) -> Edit {
     let at = attached_comments_start(df, inst);
     let indent = indentation(df, inst);
-    let ending = line_ending_at(df, inst.keyword_word.span.start);
+    let ending = line_ending_at(df, inst.keyword_word.span.start());
     let mut text = String::new();
     for line in lines {
         text.push_str(indent);
@@ -133,11 +133,11 @@ pub fn insert_lines_before(df: &Dockerfile, inst: &Instruction, lines: &[String]
 /// Insert `lines` as new lines right after the instruction's last line.
 pub fn insert_lines_after(df: &Dockerfile, inst: &Instruction, lines: &[String]) -> Edit {
     let indent = indentation(df, inst);
-    let ending = line_ending_at(df, inst.keyword_word.span.start);
+    let ending = line_ending_at(df, inst.keyword_word.span.start());
     let block = instruction_block(df, inst);
     // After the last line of a file that has no final newline, each new line starts
     // with a line ending instead of ending with one.
-    let at_eof = !df.source[..block.end].ends_with('\n');
+    let at_eof = !df.source[..block.end()].ends_with('\n');
     let mut text = String::new();
     for line in lines {
         if at_eof {
@@ -150,7 +150,7 @@ pub fn insert_lines_after(df: &Dockerfile, inst: &Instruction, lines: &[String])
         }
     }
     Edit {
-        span: Span::empty(block.end),
+        span: Span::empty(block.end()),
         replacement: text.into(),
     }
 }
@@ -165,7 +165,7 @@ pub fn insert_flag(df: &Dockerfile, inst: &Instruction, flags: &[String]) -> Edi
         text.push_str(flag);
     }
     Edit {
-        span: Span::empty(inst.keyword_word.span.end),
+        span: Span::empty(inst.keyword_word.span.end()),
         replacement: text.into(),
     }
 }
@@ -173,10 +173,10 @@ pub fn insert_flag(df: &Dockerfile, inst: &Instruction, flags: &[String]) -> Edi
 /// Remove a flag and the whitespace before it.
 pub fn remove_flag(df: &Dockerfile, inst: &Instruction, flag_index: usize) -> Option<Edit> {
     let flag = inst.flags.get(flag_index)?;
-    let before = df.source.get(..flag.span.start)?;
+    let before = df.source.get(..flag.span.start())?;
     let ws = before.len() - before.trim_end_matches([' ', '\t']).len();
     Some(Edit {
-        span: Span::new(flag.span.start - ws, flag.span.end),
+        span: Span::new(flag.span.start() - ws, flag.span.end()),
         replacement: "".into(),
     })
 }
@@ -184,8 +184,8 @@ pub fn remove_flag(df: &Dockerfile, inst: &Instruction, flag_index: usize) -> Op
 /// Delete the instruction's lines (comments above it are kept: they may say more than
 /// the instruction did).
 pub fn remove_instruction(df: &Dockerfile, inst: &Instruction) -> Edit {
-    let start = line_start(df, inst.keyword_word.span.start);
-    let end = line_end_after_newline(df, inst.span.end.max(inst.keyword_word.span.end));
+    let start = line_start(df, inst.keyword_word.span.start());
+    let end = line_end_after_newline(df, inst.span.end().max(inst.keyword_word.span.end()));
     let mut span = Span::new(start, end);
     // The last line of a file without a final newline: take the newline before it instead.
     if !df.source[..end].ends_with('\n') && start > text_start(df) {
@@ -211,7 +211,7 @@ pub fn move_instruction_after(
 ) -> Option<Vec<Edit>> {
     let block = instruction_block(df, inst);
     let target = instruction_block(df, after);
-    if block.start < target.end && target.start < block.end {
+    if block.start() < target.end() && target.start() < block.end() {
         return None;
     }
     let text = df.text(block);
@@ -220,24 +220,24 @@ pub fn move_instruction_after(
     if !text.ends_with('\n') {
         // The moved block was the file's last line: it now needs a line ending, and the
         // line ending before it goes.
-        moved.push_str(line_ending_at(df, inst.keyword_word.span.start));
-        let nl = if df.source[..block.start].ends_with("\r\n") {
+        moved.push_str(line_ending_at(df, inst.keyword_word.span.start()));
+        let nl = if df.source[..block.start()].ends_with("\r\n") {
             2
         } else {
-            usize::from(df.source[..block.start].ends_with('\n'))
+            usize::from(df.source[..block.start()].ends_with('\n'))
         };
-        deletion = Span::new(block.start - nl, block.end);
+        deletion = Span::new(block.start() - nl, block.end());
     }
-    let insertion = if df.source[..target.end].ends_with('\n') {
+    let insertion = if df.source[..target.end()].ends_with('\n') {
         Edit {
-            span: Span::empty(target.end),
+            span: Span::empty(target.end()),
             replacement: moved.into(),
         }
     } else {
-        let ending = line_ending_at(df, after.keyword_word.span.start);
+        let ending = line_ending_at(df, after.keyword_word.span.start());
         let body = moved.strip_suffix(ending).unwrap_or(&moved);
         Edit {
-            span: Span::empty(target.end),
+            span: Span::empty(target.end()),
             replacement: format!("{ending}{body}").into(),
         }
     };
@@ -259,18 +259,24 @@ pub fn move_instruction_before(
 ) -> Option<Vec<Edit>> {
     let block = instruction_block(df, inst);
     let target = instruction_block(df, before);
-    if block.start < target.end && target.start < block.end {
+    if block.start() < target.end() && target.start() < block.end() {
         return None;
     }
     let text = df.text(block);
     if !text.ends_with('\n') {
-        let ending = line_ending_at(df, inst.keyword_word.span.start);
+        let ending = line_ending_at(df, inst.keyword_word.span.start());
         let removal = remove_instruction(df, inst);
         let mut moved = text.to_string();
         moved.push_str(ending);
         // Keep the comments that were attached to the last line with it.
-        let comments = Span::new(block.start, line_start(df, inst.keyword_word.span.start));
-        let deletion = Span::new(removal.span.start.min(comments.start), removal.span.end);
+        let comments = Span::new(
+            block.start(),
+            line_start(df, inst.keyword_word.span.start()),
+        );
+        let deletion = Span::new(
+            removal.span.start().min(comments.start()),
+            removal.span.end(),
+        );
         let deletion = if comments.is_empty() {
             removal.span
         } else {
@@ -278,7 +284,7 @@ pub fn move_instruction_before(
         };
         return Some(vec![
             Edit {
-                span: Span::empty(target.start),
+                span: Span::empty(target.start()),
                 replacement: moved.into(),
             },
             Edit {
@@ -289,7 +295,7 @@ pub fn move_instruction_before(
     }
     Some(vec![
         Edit {
-            span: Span::empty(target.start),
+            span: Span::empty(target.start()),
             replacement: text.to_string().into(),
         },
         Edit {
@@ -358,7 +364,9 @@ pub fn remove_command(
         return None;
     }
     let overlaps = cmds.iter().enumerate().any(|(i, c)| {
-        i != command && c.span().start < target.span().end && target.span().start < c.span().end
+        i != command
+            && c.span().start() < target.span().end()
+            && target.span().start() < c.span().end()
     });
     if overlaps || target.span().is_empty() {
         return None;
@@ -367,7 +375,7 @@ pub fn remove_command(
         let heredoc_of = |s: Span| {
             inst.heredocs
                 .iter()
-                .position(|h| h.body_span.contains(s.start))
+                .position(|h| h.body_span.contains(s.start()))
         };
         heredoc_of(c.span()) == heredoc_of(target.span())
     };
@@ -387,12 +395,12 @@ pub fn remove_command(
         .map(|&i| &cmds[i]);
     if let Some(next) = next {
         if matches!(next.cmd.connector, Connector::And | Connector::Sequence)
-            && next.span().start >= target.span().end
+            && next.span().start() >= target.span().end()
         {
-            let gap = df.text(Span::new(target.span().end, next.span().start));
+            let gap = df.text(Span::new(target.span().end(), next.span().start()));
             if separator(gap, df.escape).is_some() {
                 return Some(Edit {
-                    span: Span::new(target.span().start, next.span().start),
+                    span: Span::new(target.span().start(), next.span().start()),
                     replacement: "".into(),
                 });
             }
@@ -401,23 +409,23 @@ pub fn remove_command(
     }
     let prev = prev?;
     if !matches!(target.cmd.connector, Connector::And | Connector::Sequence)
-        || prev.span().end > target.span().start
+        || prev.span().end() > target.span().start()
     {
         return None;
     }
-    let gap = df.text(Span::new(prev.span().end, target.span().start));
+    let gap = df.text(Span::new(prev.span().end(), target.span().start()));
     match separator(gap, df.escape) {
         Some("\n") => {
             // A line of a heredoc body: remove the line itself.
-            let start = line_start(df, target.span().start);
-            let end = line_end_after_newline(df, target.span().end);
+            let start = line_start(df, target.span().start());
+            let end = line_end_after_newline(df, target.span().end());
             Some(Edit {
                 span: Span::new(start, end),
                 replacement: "".into(),
             })
         }
         Some(_) => Some(Edit {
-            span: Span::new(prev.span().end, target.span().end),
+            span: Span::new(prev.span().end(), target.span().end()),
             replacement: "".into(),
         }),
         None => None,
@@ -436,15 +444,15 @@ pub fn remove_word(df: &Dockerfile, command: &Command, word: usize) -> Option<Ed
     }
     let span = command.word_span(word)?;
     let prev = command.word_span(word - 1)?;
-    if prev.end > span.start || span.is_empty() || span == command.span() {
+    if prev.end() > span.start() || span.is_empty() || span == command.span() {
         return None;
     }
-    let gap = df.text(Span::new(prev.end, span.start));
+    let gap = df.text(Span::new(prev.end(), span.start()));
     if separator(gap, df.escape).is_some() || gap.trim().contains(|c: char| c != df.escape) {
         return None;
     }
     Some(Edit {
-        span: Span::new(prev.end, span.end),
+        span: Span::new(prev.end(), span.end()),
         replacement: "".into(),
     })
 }

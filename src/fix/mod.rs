@@ -133,7 +133,7 @@ pub fn fix_source(
                 return Ok(untouched(
                     FixRejection {
                         code: culprit.map(|d| d.code),
-                        line: culprit.map(|d| lines.line(d.span.start)),
+                        line: culprit.map(|d| lines.line(d.span.start())),
                         reason: format!("the fix's edits cannot be applied: {e}"),
                     },
                     &diagnostics,
@@ -145,7 +145,7 @@ pub fn fix_source(
             Err(e) => {
                 let titles: Vec<String> = chosen
                     .iter()
-                    .map(|d| format!("{} at line {}", d.code, lines.line(d.span.start)))
+                    .map(|d| format!("{} at line {}", d.code, lines.line(d.span.start())))
                     .collect();
                 return Ok(untouched(
                     FixRejection {
@@ -167,7 +167,7 @@ pub fn fix_source(
             return Ok(untouched(
                 FixRejection {
                     code: (chosen.len() == 1).then(|| chosen[0].code),
-                    line: culprit.map(|d| lines.line(d.span.start)),
+                    line: culprit.map(|d| lines.line(d.span.start())),
                     reason: format!("the fixes would delete the comment `# {lost}`"),
                 },
                 &diagnostics,
@@ -190,7 +190,7 @@ pub fn fix_source(
                     .as_ref()
                     .map(|f| f.title.to_string())
                     .unwrap_or_default(),
-                line: lines.line(d.span.start),
+                line: lines.line(d.span.start()),
             }
         }));
         text = next;
@@ -230,11 +230,11 @@ impl Comments {
             // Instructions are in file order and do not overlap.
             let next = df
                 .instructions
-                .partition_point(|i| i.span.start <= c.span.start);
+                .partition_point(|i| i.span.start() <= c.span.start());
             let inside = next
                 .checked_sub(1)
                 .and_then(|i| df.instructions.get(i))
-                .is_some_and(|i| c.span.start < i.span.end);
+                .is_some_and(|i| c.span.start() < i.span.end());
             if inside {
                 inside_instructions.push(c.span);
             }
@@ -275,7 +275,7 @@ fn choose<'d>(
         !e.span.is_empty()
             && protected
                 .iter()
-                .any(|c| e.span.start < c.end && c.start < e.span.end)
+                .any(|c| e.span.start() < c.end() && c.start() < e.span.end())
     };
     let mut candidates: Vec<&Diagnostic> = diagnostics
         .iter()
@@ -289,9 +289,9 @@ fn choose<'d>(
         let first = d
             .fix
             .as_ref()
-            .and_then(|f| f.edits.iter().map(|e| e.span.start).min())
+            .and_then(|f| f.edits.iter().map(|e| e.span.start()).min())
             .unwrap_or(0);
-        (first, d.code, d.span.start)
+        (first, d.code, d.span.start())
     });
     let mut taken: Vec<Span> = Vec::new();
     let mut chosen = Vec::new();
@@ -340,7 +340,7 @@ fn verify(
         if now + fixed > was {
             return Some(FixRejection {
                 code: Some(d.code),
-                line: Some(lines.line(d.span.start)),
+                line: Some(lines.line(d.span.start())),
                 reason: format!(
                     "after the fix “{}” the finding is still reported: {}",
                     d.fix.as_ref().map(|f| &*f.title).unwrap_or(""),
@@ -361,7 +361,7 @@ fn verify(
                 .find(|d| d.code == code && !before.iter().any(|b| b.message == d.message));
             return Some(FixRejection {
                 code: Some(code),
-                line: new.map(|d| after_lines.line(d.span.start)),
+                line: new.map(|d| after_lines.line(d.span.start())),
                 reason: match new {
                     Some(d) => format!("the fixes would add a new {code} finding: {}", d.message),
                     None => format!("the fixes would add a new {code} finding"),

@@ -100,9 +100,9 @@ impl Command {
     fn located(mut cmd: SimpleCommand, span: Span, map: &dyn Fn(&Range<usize>) -> Span) -> Self {
         cmd.map_ranges(&|r| {
             let s = map(r);
-            s.start..s.end
+            s.start()..s.end()
         });
-        debug_assert_eq!(cmd.range, span.start..span.end);
+        debug_assert_eq!(cmd.range, span.start()..span.end());
         Command { cmd }
     }
 
@@ -791,9 +791,9 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                 } else {
                     let mut cmd = cmd;
                     for (w, source) in cmd.words.iter_mut().zip(words) {
-                        w.range = source.span.start..source.span.end;
+                        w.range = source.span.start()..source.span.end();
                     }
-                    cmd.range = first.span.start..last.span.end;
+                    cmd.range = first.span.start()..last.span.end();
                     commands.push(Command { cmd });
                 }
             }
@@ -835,15 +835,15 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                             kind = ShellKind::Other;
                             continue;
                         }
-                        let base = h.body_span.start;
+                        let base = h.body_span.start();
                         let exact = df.text(h.body_span) == h.body.trim_end_matches('\n')
                             || df.text(h.body_span) == h.body;
                         for c in shell::analyze(&h.body).commands {
                             let map = |r: &std::ops::Range<usize>| {
                                 if exact {
                                     Span::new(
-                                        (base + r.start).min(h.body_span.end),
-                                        (base + r.end).min(h.body_span.end),
+                                        (base + r.start).min(h.body_span.end()),
+                                        (base + r.end).min(h.body_span.end()),
                                     )
                                 } else {
                                     h.body_span
@@ -880,7 +880,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                 .iter()
                 .map(|n| {
                     let inst = &df.instructions[n.instruction];
-                    let lc = df.lines.line(inst.span.start);
+                    let lc = df.lines.line(inst.span.start());
                     let mut obj = json!({
                         "line": lc,
                         "instruction": inst.keyword.as_str(),
@@ -916,7 +916,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                 "name": s.name,
                 "base": s.base,
                 "platform": s.platform,
-                "line": df.lines.line(df.instructions[s.from_instruction].span.start),
+                "line": df.lines.line(df.instructions[s.from_instruction].span.start()),
                 "reads_from": s.reads_from,
                 "lineage": graph.lineage(s.index),
                 "vars": s.nodes.last().map(|n| n.vars().clone()).unwrap_or_default(),
@@ -950,7 +950,7 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
                 .map(|n| format!(" \"{n}\""))
                 .unwrap_or_default(),
             df.lines
-                .line(df.instructions[s.from_instruction].span.start),
+                .line(df.instructions[s.from_instruction].span.start()),
             base
         );
         if !s.reads_from.is_empty() {
@@ -958,7 +958,7 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
         }
         for n in &s.nodes {
             let inst = &df.instructions[n.instruction];
-            let line = df.lines.line(inst.span.start);
+            let line = df.lines.line(inst.span.start());
             let detail = match &n.kind {
                 NodeKind::Run(r) => {
                     let mut d = format!("{:?}", r.shell).to_lowercase();
@@ -1065,7 +1065,7 @@ mod tests {
             let i = file
                 .instructions
                 .iter()
-                .position(|i| i.start_line == keyword_line)
+                .position(|i| i.start_line as usize == keyword_line)
                 .expect("an instruction on that line");
             g.workdir_at(stage, i)
         };

@@ -67,10 +67,10 @@ impl Report {
 /// Sorts findings by start position, then code; the remaining keys only make ties deterministic.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.span.start, a.code, a.span.end, &a.message).cmp(&(
-            b.span.start,
+        (a.span.start(), a.code, a.span.end(), &a.message).cmp(&(
+            b.span.start(),
             b.code,
-            b.span.end,
+            b.span.end(),
             &b.message,
         ))
     });
@@ -142,8 +142,10 @@ impl FileReport {
 
     /// 1-based start and exclusive end position of `span`, columns counted in chars.
     pub fn range(&self, span: Span) -> Range {
-        let start = self.lines.line_col(&self.source, span.start);
-        let end = self.lines.line_col(&self.source, span.end.max(span.start));
+        let start = self.lines.line_col(&self.source, span.start());
+        let end = self
+            .lines
+            .line_col(&self.source, span.end().max(span.start()));
         Range {
             start_line: start.line,
             start_column: start.column,

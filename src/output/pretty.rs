@@ -141,8 +141,8 @@ fn clamp(file: &FileReport, span: Span) -> Range<usize> {
         }
         i
     };
-    let start = floor(span.start);
-    start..floor(span.end).max(start)
+    let start = floor(span.start());
+    start..floor(span.end()).max(start)
 }
 
 fn severity(s: Severity) -> CsSeverity {

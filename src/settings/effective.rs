@@ -103,12 +103,12 @@ impl Settings {
         let comments: Vec<(usize, &str)> = file
             .comments
             .iter()
-            .map(|c| (file.lines.line(c.span.start), file.comment_text(c)))
+            .map(|c| (file.lines.line(c.span.start()), file.comment_text(c)))
             .collect();
         let instructions: Vec<(usize, usize)> = file
             .instructions
             .iter()
-            .map(|i| (i.start_line, i.end_line))
+            .map(|i| (i.start_line as usize, i.end_line as usize))
             .collect();
         let mut out = suppress::apply(
             diagnostics,

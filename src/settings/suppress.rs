@@ -132,7 +132,7 @@ pub fn apply(
             if global.iter().any(|s| s.matches(d.code)) {
                 return false;
             }
-            let line = lines.line(d.span.start);
+            let line = lines.line(d.span.start());
             let owner = instructions.partition_point(|&(start, _)| start <= line);
             let silenced = owner
                 .checked_sub(1)

@@ -183,7 +183,7 @@ impl JoinedText {
             },
             [(0, span)] if span.len() == text.len() => JoinedText {
                 text,
-                start: span.start,
+                start: span.start(),
                 pieces: ThinVec::new(),
             },
             _ => JoinedText {
@@ -214,7 +214,7 @@ impl JoinedText {
             Err(i) => i - 1,
         };
         let (o, span) = self.pieces[i];
-        (span.start + (text_offset - o)).min(span.end.max(span.start))
+        (span.start() + (text_offset - o)).min(span.end().max(span.start()))
     }
 
     /// The source span covering `range` of `text`.
@@ -231,7 +231,7 @@ impl JoinedText {
     /// The source span of the whole text.
     pub fn span(&self) -> Span {
         match (self.pieces.first(), self.pieces.last()) {
-            (Some((_, a)), Some((_, b))) => Span::new(a.start, b.end),
+            (Some((_, a)), Some((_, b))) => Span::new(a.start(), b.end()),
             _ => Span::new(self.start, self.start + self.text.len()),
         }
     }
@@ -273,7 +273,7 @@ impl JoinedText {
             let to = end.min(piece_end);
             pieces.push((
                 from - start,
-                Span::new(span.start + (from - offset), span.start + (to - offset)),
+                Span::new(span.start() + (from - offset), span.start() + (to - offset)),
             ));
         }
         JoinedText::new(text, pieces)
@@ -367,8 +367,8 @@ pub struct Instruction {
     /// 1-based first and last line as BuildKit reports them: from the first line of
     /// the instruction (which may hold only a continuation) to the last line read
     /// for it (heredoc bodies included).
-    pub start_line: usize,
-    pub end_line: usize,
+    pub start_line: u32,
+    pub end_line: u32,
 }
 
 impl Instruction {

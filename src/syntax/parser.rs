@@ -38,6 +38,19 @@ pub fn parse(source: &str) -> Result<Dockerfile, ParseError> {
 /// [`parse`] for a text the caller hands over: the tree keeps it instead of a copy. On
 /// failure the text comes back with the error.
 pub fn parse_owned(source: String) -> Result<Dockerfile, (ParseError, String)> {
+    if source.len() > crate::span::MAX_SOURCE_LEN {
+        let error = ParseError {
+            message: format!(
+                "the file is {} bytes long; layerlint reads files of up to {} bytes",
+                source.len(),
+                crate::span::MAX_SOURCE_LEN
+            ),
+            span: Span::empty(0),
+            line: 1,
+            column: 1,
+        };
+        return Err((error, source));
+    }
     let lines = LineIndex::new(&source);
     let bom = source.starts_with('\u{feff}');
     let mut parser = Parser {
@@ -71,7 +84,7 @@ pub fn parse_owned(source: String) -> Result<Dockerfile, (ParseError, String)> {
             })
         }
         Err((message, span)) => {
-            let at = lines.line_col(&source, span.start);
+            let at = lines.line_col(&source, span.start());
             let error = ParseError {
                 message,
                 span,
@@ -84,8 +97,9 @@ pub fn parse_owned(source: String) -> Result<Dockerfile, (ParseError, String)> {
 }
 
 fn set_lines(instruction: &mut Instruction, start: usize, end: usize) {
-    instruction.start_line = start;
-    instruction.end_line = end;
+    // A file holds at most `MAX_SOURCE_LEN` bytes, so its line numbers fit.
+    instruction.start_line = u32::try_from(start).unwrap_or(u32::MAX);
+    instruction.end_line = u32::try_from(end).unwrap_or(u32::MAX);
     if let Args::Onbuild(inner) = &mut instruction.args {
         set_lines(inner, start, end);
     }
@@ -262,7 +276,7 @@ impl<'a> Parser<'a> {
         let whole = 0..joined.text.len();
         let mut node = parse_node(&joined, whole, self.escape)
             .map_err(|message| (message, Span::new(start, last_end)))?;
-        node.span.end = last_end.max(node.span.start);
+        node.span = Span::new(node.span.start(), last_end.max(node.span.start()));
         if let Some(target) = heredoc_target(&mut node) {
             if joined.text.contains("<<") {
                 let mut heredocs = ThinVec::new();
@@ -273,14 +287,14 @@ impl<'a> Parser<'a> {
                     if let Some(marker) = marker {
                         let marker_span = joined.source_span(word.range.clone());
                         let heredoc = self.heredoc_body(marker, marker_span)?;
-                        last_end = heredoc.end_span.end;
+                        last_end = heredoc.end_span.end();
                         heredocs.push(heredoc);
                     }
                 }
                 if !heredocs.is_empty() {
                     target.heredocs = heredocs;
-                    target.span.end = last_end;
-                    node.span.end = last_end;
+                    target.span = Span::new(target.span.start(), last_end);
+                    node.span = Span::new(node.span.start(), last_end);
                 }
             }
         }

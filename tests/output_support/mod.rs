@@ -96,13 +96,13 @@ pub fn app_report() -> FileReport {
         title: "add `--mount=type=cache,target=/root/.npm`".into(),
         applicability: Applicability::Unsafe,
         edits: vec![Edit {
-            span: Span::empty(find(src, "npm ci", 0).start),
+            span: Span::empty(find(src, "npm ci", 0).start()),
             replacement: "--mount=type=cache,target=/root/.npm ".into(),
         }],
     });
     // A span over a continued line.
-    let apt_start = find(src, "apt-get update", 0).start;
-    let apt_end = find(src, "curl", 0).end;
+    let apt_start = find(src, "apt-get update", 0).start();
+    let apt_end = find(src, "curl", 0).end();
     let apt = Diagnostic::new(
         &MISSING_CACHE_MOUNT,
         Span::new(apt_start, apt_end),

@@ -262,7 +262,7 @@ fn updates_before(run: &RunInfo, install: &ManagerCommand<'_>) -> bool {
     common::manager_commands(run).iter().any(|mc| {
         mc.invocation.manager == PackageManager::Apt
             && mc.invocation.kind == InvocationKind::IndexUpdate
-            && mc.command.span().start < install.command.span().start
+            && mc.command.span().start() < install.command.span().start()
     })
 }
 

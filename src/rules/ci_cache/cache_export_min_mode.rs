@@ -97,7 +97,7 @@ fn replace_mode(repo: &CiRepo, spec: &crate::ci::CacheSpec) -> Option<Edit> {
     let value_len = written[value_start..]
         .find(',')
         .unwrap_or(written.len() - value_start);
-    let start = spec.loc.span.start + value_start;
+    let start = spec.loc.span.start() + value_start;
     Some(Edit {
         span: Span::new(start, start + value_len),
         replacement: "max".into(),

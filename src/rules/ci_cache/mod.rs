@@ -70,7 +70,7 @@ pub(crate) fn append_attr(repo: &CiRepo, spec: &CacheSpec, attr: &str) -> Option
         return None;
     }
     Some(Edit {
-        span: Span::empty(spec.loc.span.end),
+        span: Span::empty(spec.loc.span.end()),
         replacement: format!(",{attr}").into(),
     })
 }

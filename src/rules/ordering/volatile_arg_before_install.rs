@@ -243,7 +243,7 @@ fn finding(
         .map(|w| w.value.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    let line = ctx.file.lines.line(install.command.span().start);
+    let line = ctx.file.lines.line(install.command.span().start());
     let declared = if v.name == v.arg {
         format!("`{keyword} {}`", v.name)
     } else {

@@ -75,7 +75,7 @@ fn finding(runner: &Command, download: &Command, route: Route) -> Diagnostic {
         Route::Substitution => format!("`{program}` with `$({fetcher} …)`"),
     };
     let span = match route {
-        Route::Pipe if download.span().start <= runner.span().start => {
+        Route::Pipe if download.span().start() <= runner.span().start() => {
             download.span().cover(runner.span())
         }
         _ => runner.span(),
