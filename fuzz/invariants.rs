@@ -229,9 +229,9 @@ fn args_spans(args: &Args, spans: &mut Vec<(&'static str, Span)>) {
 /// Every range a shell analysis reports, named by what it is.
 pub fn script_ranges(script: &Script) -> Vec<(&'static str, Range<usize>)> {
     let mut ranges = Vec::new();
-    let word = |w: &ShellWord| ("word", w.range.clone());
+    let word = |w: &ShellWord| ("word", w.range.range());
     for c in &script.commands {
-        ranges.push(("command", c.range.clone()));
+        ranges.push(("command", c.range.range()));
         ranges.extend(c.words.iter().map(word));
         ranges.extend(c.prefixes.iter().map(word));
         ranges.extend(

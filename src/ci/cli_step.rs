@@ -125,7 +125,7 @@ pub fn analyze(script: &str) -> ScriptFacts {
     for cmd in &parsed.commands {
         match cmd.program() {
             Some("docker") => {
-                if let Some(c) = docker_command(script, &cmd.words, cmd.range.clone()) {
+                if let Some(c) = docker_command(script, &cmd.words, cmd.range.range()) {
                     match c {
                         Docker::Build(b) => facts.builds.push(*b),
                         Docker::CreateBuilder(d) => facts.creates_builder = Some(d),
@@ -174,7 +174,7 @@ fn mask_expressions(script: &str) -> String {
 
 /// A word's value, taken from the unmasked script when it held a `${{ }}` expression.
 fn original(script: &str, w: &ShellWord) -> Arg {
-    let text = script.get(w.range.clone()).unwrap_or("");
+    let text = script.get(w.range.range()).unwrap_or("");
     let has_gh = text.contains("${{");
     let value = if has_gh {
         text.trim_matches(|c| c == '"' || c == '\'').to_string()
@@ -183,7 +183,7 @@ fn original(script: &str, w: &ShellWord) -> Arg {
     };
     Arg {
         value,
-        range: w.range.clone(),
+        range: w.range.range(),
         unknown: w.has_expansion || has_gh,
     }
 }
@@ -194,7 +194,7 @@ enum Docker {
 }
 
 fn docker_command(script: &str, words: &[ShellWord], range: Range<usize>) -> Option<Docker> {
-    let start = words.first()?.range.clone();
+    let start = words.first()?.range;
     let mut i = 1;
     // Global options before the subcommand.
     while let Some(w) = words.get(i) {
@@ -237,11 +237,11 @@ fn docker_command(script: &str, words: &[ShellWord], range: Range<usize>) -> Opt
     } else {
         BUILD_VALUE_FLAGS
     };
-    let head_end = words.get(rest - 1).map_or(start.end, |w| w.range.end);
+    let head_end = words.get(rest - 1).map_or(start.end(), |w| w.range.end());
     let mut c = CliCommand {
         kind: Some(kind),
         range,
-        head: start.start..head_end,
+        head: start.start()..head_end,
         ..CliCommand::default()
     };
     let mut j = rest;

@@ -102,19 +102,19 @@ impl Command {
             let s = map(r);
             s.start()..s.end()
         });
-        debug_assert_eq!(cmd.range, span.start()..span.end());
+        debug_assert_eq!(cmd.range, (span.start()..span.end()).into());
         Command { cmd }
     }
 
     /// Source span of the whole command.
     pub fn span(&self) -> Span {
-        Span::new(self.cmd.range.start, self.cmd.range.end)
+        Span::new(self.cmd.range.start(), self.cmd.range.end())
     }
 
     /// Source span of word `i` of the command.
     pub fn word_span(&self, i: usize) -> Option<Span> {
         let w = self.cmd.words.get(i)?;
-        Some(Span::new(w.range.start, w.range.end))
+        Some(Span::new(w.range.start(), w.range.end()))
     }
 }
 
@@ -773,7 +773,7 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                         .iter()
                         .map(|w| shell::ShellWord {
                             value: w.value.clone(),
-                            range: 0..0,
+                            range: (0..0).into(),
                             has_expansion: false,
                         })
                         .collect(),
@@ -791,9 +791,9 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                 } else {
                     let mut cmd = cmd;
                     for (w, source) in cmd.words.iter_mut().zip(words) {
-                        w.range = source.span.start()..source.span.end();
+                        w.range = (source.span.start()..source.span.end()).into();
                     }
-                    cmd.range = first.span.start()..last.span.end();
+                    cmd.range = (first.span.start()..last.span.end()).into();
                     commands.push(Command { cmd });
                 }
             }
@@ -813,7 +813,7 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                     .commands
                     .into_iter()
                     .map(|c| {
-                        let span = joined.source_span(c.range.clone());
+                        let span = joined.source_span(c.range.range());
                         Command::located(c, span, &|r| joined.source_span(r.clone()))
                     })
                     .collect();
@@ -849,7 +849,7 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
                                     h.body_span
                                 }
                             };
-                            let span = map(&c.range);
+                            let span = map(&c.range.range());
                             commands.push(Command::located(c, span, &map));
                         }
                     }

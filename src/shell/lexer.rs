@@ -25,7 +25,7 @@ impl Word {
     pub fn into_shell_word(self) -> super::ShellWord {
         super::ShellWord {
             value: self.value,
-            range: self.range,
+            range: self.range.into(),
             has_expansion: self.has_expansion,
         }
     }

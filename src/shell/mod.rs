@@ -17,6 +17,8 @@ mod tests;
 
 use std::ops::Range;
 
+use crate::span::Span;
+
 use thin_vec::ThinVec;
 
 /// One word of a simple command.
@@ -26,7 +28,7 @@ pub struct ShellWord {
     /// command substitutions are kept as written.
     pub value: compact_str::CompactString,
     /// Byte range of the word as written, relative to the analysed text.
-    pub range: Range<usize>,
+    pub range: Span,
     /// Whether the word contains an expansion (`$…`, backquotes) whose value is unknown here.
     pub has_expansion: bool,
 }
@@ -90,9 +92,9 @@ pub struct SimpleCommand {
     pub assignments: ThinVec<Assignment>,
     pub words: Vec<ShellWord>,
     /// Byte range of the whole simple command as written, wrappers and redirections included.
-    pub range: Range<usize>,
+    pub range: Span,
     /// Nesting depth of `sh -c`/`bash -c` scripts this command came from (0 = top level).
-    pub depth: u32,
+    pub depth: u16,
     /// Wrapper words removed so that `words[0]` is the real program (`sudo -E`, `env`,
     /// `nohup`, and `bash -c` for commands of an inner script).
     pub prefixes: ThinVec<ShellWord>,
@@ -108,9 +110,9 @@ impl SimpleCommand {
     /// Rewrite every byte range the command holds (its own, its words', prefixes',
     /// assignments' and redirects'), e.g. from script offsets to source offsets.
     pub fn map_ranges(&mut self, f: &dyn Fn(&Range<usize>) -> Range<usize>) {
-        self.range = f(&self.range);
+        self.range = f(&self.range.range()).into();
         for w in self.words.iter_mut().chain(self.prefixes.iter_mut()) {
-            w.range = f(&w.range);
+            w.range = f(&w.range.range()).into();
         }
         for a in &mut self.assignments {
             a.range = f(&a.range);
@@ -118,7 +120,7 @@ impl SimpleCommand {
         for r in &mut self.redirects {
             r.range = f(&r.range);
             if let Some(t) = &mut r.target {
-                t.range = f(&t.range);
+                t.range = f(&t.range.range()).into();
             }
         }
     }

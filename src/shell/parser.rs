@@ -15,7 +15,7 @@ use super::{
 };
 
 /// Deepest `sh -c` inside `sh -c` that is unwrapped.
-const MAX_SHELL_DEPTH: u32 = 8;
+const MAX_SHELL_DEPTH: u16 = 8;
 /// Deepest command substitutions and `sh -c` scripts analysed inside one another.
 const MAX_NESTING: usize = 24;
 /// Most subshells and `case` commands open at once.
@@ -46,7 +46,7 @@ struct Sink {
 
 #[derive(Clone, Copy)]
 struct Context {
-    depth: u32,
+    depth: u16,
     nesting: usize,
     in_substitution: bool,
     analyze_substitutions: bool,
@@ -509,7 +509,7 @@ impl<'s, 'o> Parser<'s, 'o> {
         let mut command = SimpleCommand {
             assignments: assignments.into(),
             words: shell_words(words_run),
-            range: range.unwrap_or_default(),
+            range: range.unwrap_or_default().into(),
             depth: self.context.depth,
             prefixes: prefixes.into_iter().map(Word::into_shell_word).collect(),
             redirects: redirects.into(),
@@ -554,7 +554,7 @@ impl<'s, 'o> Parser<'s, 'o> {
             let whole_script = script_text.trim();
             let is_one_expansion = only.assignments.is_empty()
                 && only.redirects.is_empty()
-                && matches!(only.words.as_slice(), [w] if w.has_expansion && script_text.get(w.range.clone()) == Some(whole_script));
+                && matches!(only.words.as_slice(), [w] if w.has_expansion && script_text.get(w.range.range()) == Some(whole_script));
             if is_one_expansion {
                 return None;
             }
@@ -616,17 +616,17 @@ impl PositionMap {
     }
 
     fn apply_to_command(&self, command: &mut SimpleCommand, text: &str) {
-        command.range = self.map(&command.range, text);
+        command.range = self.map(&command.range.range(), text).into();
         for assignment in &mut command.assignments {
             assignment.range = self.map(&assignment.range, text);
         }
         for word in command.words.iter_mut().chain(&mut command.prefixes) {
-            word.range = self.map(&word.range, text);
+            word.range = self.map(&word.range.range(), text).into();
         }
         for redirect in &mut command.redirects {
             redirect.range = self.map(&redirect.range, text);
             if let Some(target) = &mut redirect.target {
-                target.range = self.map(&target.range, text);
+                target.range = self.map(&target.range.range(), text).into();
             }
         }
     }

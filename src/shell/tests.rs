@@ -318,7 +318,7 @@ fn keeps_env_prefix_as_assignment() {
         values(&command.words),
         ["apt-get", "install", "-y", "tzdata"]
     );
-    assert_eq!(raw(script, &command.range), script);
+    assert_eq!(raw(script, &command.range.range()), script);
 }
 
 #[test]
@@ -383,7 +383,7 @@ fn redirections_are_not_words() {
         ]
     );
     assert_eq!(raw(script, &command.redirects[2].range), "2>&1");
-    assert_eq!(raw(script, &command.range), script);
+    assert_eq!(raw(script, &command.range.range()), script);
 }
 
 #[test]
@@ -433,8 +433,11 @@ fn unwraps_sh_c() {
         assert_eq!(values(&command.prefixes), ["sh", "-c"]);
     }
     let install = &result.commands[1];
-    assert_eq!(raw(script, &install.words[3].range), "curl");
-    assert_eq!(raw(script, &install.range), "apt-get install -y curl");
+    assert_eq!(raw(script, &install.words[3].range.range()), "curl");
+    assert_eq!(
+        raw(script, &install.range.range()),
+        "apt-get install -y curl"
+    );
     assert_eq!(install.connector, Connector::And);
 }
 
@@ -450,7 +453,11 @@ fn unwraps_shells_with_options_before_c() {
         let command = only(script);
         assert_eq!(values(&command.words), ["npm", "ci"], "{script}");
         assert_eq!(command.depth, 1, "{script}");
-        assert_eq!(raw(script, &command.words[1].range), "ci", "{script}");
+        assert_eq!(
+            raw(script, &command.words[1].range.range()),
+            "ci",
+            "{script}"
+        );
     }
     let command = only("bash -euo pipefail -c 'npm ci'");
     assert_eq!(command.options.pipefail, Some(true));
@@ -475,7 +482,7 @@ fn leaves_shells_whose_script_is_one_expansion() {
 fn substitutions_expanded_by_the_outer_shell_are_listed_once() {
     assert_eq!(programs("sh -c \"tar -xf $(ls *.tgz)\""), ["ls", "tar"]);
     let result = analyze("sh -c 'tar -xf $(ls *.tgz)'");
-    let summary: Vec<(&str, u32, bool)> = result
+    let summary: Vec<(&str, u16, bool)> = result
         .commands
         .iter()
         .map(|c| (c.program().unwrap_or(""), c.depth, c.in_substitution))
@@ -511,11 +518,11 @@ fn maps_ranges_of_escaped_sh_c_scripts_back() {
         ]
     );
     let install = &result.commands[1];
-    assert_eq!(raw(script, &install.words[0].range), "apt-get");
-    assert_eq!(raw(script, &install.words[4].range), "curl");
-    assert_eq!(raw(script, &install.words[3].range), r"\$PKG");
+    assert_eq!(raw(script, &install.words[0].range.range()), "apt-get");
+    assert_eq!(raw(script, &install.words[4].range.range()), "curl");
+    assert_eq!(raw(script, &install.words[3].range.range()), r"\$PKG");
     assert_eq!(
-        raw(script, &result.commands[0].words[1].range),
+        raw(script, &result.commands[0].words[1].range.range()),
         r#"\"a b\""#
     );
 }
@@ -531,7 +538,7 @@ fn unwraps_nested_sh_c() {
         ["sudo", "sh", "-c", "bash", "-c"]
     );
     assert!(command.has_prefix("sudo"));
-    assert_eq!(raw(script, &command.words[1].range), "update");
+    assert_eq!(raw(script, &command.words[1].range.range()), "update");
 }
 
 #[test]
@@ -566,10 +573,10 @@ fn strips_wrapper_prefixes() {
         let mut written: Vec<&str> = command
             .prefixes
             .iter()
-            .map(|w| raw(script, &w.range))
+            .map(|w| raw(script, &w.range.range()))
             .collect();
         written.extend(command.assignments.iter().map(|a| raw(script, &a.range)));
-        written.extend(command.words.iter().map(|w| raw(script, &w.range)));
+        written.extend(command.words.iter().map(|w| raw(script, &w.range.range())));
         written.sort_by_key(|w| script.find(w));
         assert_eq!(written.join(" "), script, "{script}");
     }
@@ -645,7 +652,7 @@ fn word_ranges_cover_the_word_as_written() {
     let written: Vec<&str> = command
         .words
         .iter()
-        .map(|w| raw(script, &w.range))
+        .map(|w| raw(script, &w.range.range()))
         .collect();
     assert_eq!(
         written,
@@ -658,7 +665,7 @@ fn word_ranges_cover_the_word_as_written() {
             "ümlaut"
         ]
     );
-    assert_eq!(raw(script, &command.words[1].range), "'a b'\"c\"d");
+    assert_eq!(raw(script, &command.words[1].range.range()), "'a b'\"c\"d");
 }
 
 #[test]
@@ -666,7 +673,7 @@ fn command_ranges_cover_wrappers_and_redirections() {
     let script = "  sudo -E apt-get update > /dev/null ; ls";
     let command = &analyze(script).commands[0];
     assert_eq!(
-        raw(script, &command.range),
+        raw(script, &command.range.range()),
         "sudo -E apt-get update > /dev/null"
     );
 }
@@ -742,10 +749,10 @@ fn never_panics_and_ranges_always_slice() {
         }
         let result = analyze(&script);
         for command in &result.commands {
-            assert!(script.get(command.range.clone()).is_some(), "{script:?}");
+            assert!(script.get(command.range.range()).is_some(), "{script:?}");
             let words = command.words.iter().chain(&command.prefixes);
             for word in words.chain(command.redirects.iter().filter_map(|r| r.target.as_ref())) {
-                assert!(script.get(word.range.clone()).is_some(), "{script:?}");
+                assert!(script.get(word.range.range()).is_some(), "{script:?}");
             }
             for assignment in &command.assignments {
                 assert!(script.get(assignment.range.clone()).is_some(), "{script:?}");
@@ -877,7 +884,7 @@ fn finds_commands_by_program() {
 fn exec_form_commands_have_only_words() {
     let words = vec![ShellWord {
         value: "/usr/bin/npm".into(),
-        range: 0..0,
+        range: (0..0).into(),
         has_expansion: false,
     }];
     let command = SimpleCommand::from_words(words);

@@ -145,7 +145,7 @@ mod tests {
         text.split_whitespace()
             .map(|w| ShellWord {
                 value: w.into(),
-                range: 0..0,
+                range: (0..0).into(),
                 has_expansion: false,
             })
             .collect()

@@ -112,13 +112,13 @@ impl Invocation {
         let verb_range = cmd
             .words
             .get(verb_index)
-            .map(|w| w.range.clone())
-            .unwrap_or_else(|| cmd.range.clone());
+            .map(|w| w.range)
+            .unwrap_or_else(|| cmd.range);
         Invocation {
             manager,
             kind,
             verb_index,
-            verb_range,
+            verb_range: verb_range.range(),
             caches: vec![manager],
             reads_files: Vec::new(),
             from_manifest: false,
@@ -281,12 +281,12 @@ pub(crate) mod test_support {
             } else {
                 command.words.push(ShellWord {
                     value: raw.into(),
-                    range,
+                    range: range.into(),
                     has_expansion: raw.contains('$'),
                 });
             }
         }
-        command.range = 0..text.len();
+        command.range = (0..text.len()).into();
         command
     }
 }
@@ -300,7 +300,7 @@ mod self_query_tests {
             text.split_whitespace()
                 .map(|w| crate::shell::ShellWord {
                     value: w.into(),
-                    range: 0..0,
+                    range: (0..0).into(),
                     has_expansion: false,
                 })
                 .collect(),

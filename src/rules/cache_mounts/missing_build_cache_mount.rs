@@ -412,7 +412,7 @@ fn wrapper_invocation(manager: PackageManager, command: &Command) -> Invocation 
         manager,
         kind: InvocationKind::Build,
         verb_index: 0,
-        verb_range: command.cmd.range.clone(),
+        verb_range: command.cmd.range.range(),
         caches: vec![manager],
         reads_files: Vec::new(),
         from_manifest: false,

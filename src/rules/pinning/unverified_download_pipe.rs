@@ -156,8 +156,8 @@ fn substituted_download(commands: &[Command], i: usize) -> Option<&Command> {
     commands[..i].iter().rev().find(|c| {
         c.cmd.in_substitution
             && c.cmd.depth == runner.cmd.depth
-            && word.range.start <= c.cmd.range.start
-            && c.cmd.range.end <= word.range.end
+            && word.range.start() <= c.cmd.range.start()
+            && c.cmd.range.end() <= word.range.end()
             && knowledge::downloads_to_stdout(&c.cmd)
     })
 }
