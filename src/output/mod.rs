@@ -66,14 +66,19 @@ impl Report {
 
 /// Sorts findings by start position, then code; the remaining keys only make ties deterministic.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
+    fn order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
         (a.span.start(), a.code, a.span.end(), &a.message).cmp(&(
             b.span.start(),
             b.code,
             b.span.end(),
             &b.message,
         ))
-    });
+    }
+    // Findings usually arrive sorted: checking first spares the sort's scratch buffer, half
+    // the findings' size.
+    if !diagnostics.is_sorted_by(|a, b| order(a, b).is_le()) {
+        diagnostics.sort_by(order);
+    }
 }
 
 /// One linted (or unlintable) file.
