@@ -394,8 +394,7 @@ pub fn build(df: &Dockerfile) -> Graph {
     let mut stages: Vec<Stage> = Vec::with_capacity(stage_count);
 
     // Per-stage state carried while walking; ENV wins over an ARG of the same name.
-    // `vars` is `args` overlaid with `env`, kept up to date one name at a time.
-    let mut args = Vars::default();
+    // `vars` is the stage's ARGs overlaid with `env`, kept up to date one name at a time.
     let mut env = Vars::default();
     let mut vars = Vars::default();
     let mut user: Option<Arc<str>> = None;
@@ -462,7 +461,6 @@ pub fn build(df: &Dockerfile) -> Graph {
                     .unwrap_or_default(),
                 _ => (Vars::default(), None, None, None),
             };
-            args = Vars::default();
             vars = inherited_env.clone();
             env = inherited_env;
             user = inherited_user;
@@ -519,7 +517,6 @@ pub fn build(df: &Dockerfile) -> Graph {
                         // `ARG NAME` in a stage takes the global default, if any.
                         None => global_args.get(&k).cloned().flatten(),
                     };
-                    args.insert_mut(k.clone(), value.clone());
                     // ENV wins over an ARG of the same name.
                     if !env.contains_key(&k) {
                         vars.insert_mut(k.clone(), value);
