@@ -147,7 +147,8 @@ pub fn predict(
         .filter(|(name, default)| arg_changed(change, name, default.as_deref()))
         .map(|(name, _)| name.as_str())
         .collect();
-    let mut declared_anywhere: Vec<String> = graph.global_args.keys().cloned().collect();
+    let mut declared_anywhere: Vec<String> =
+        graph.global_args.keys().map(|k| k.to_string()).collect();
     for stage in &graph.stages {
         for node in &stage.nodes {
             if let NodeKind::Arg { names } = &node.kind {
@@ -203,8 +204,9 @@ pub fn predict(
             let inst = &file.instructions[node.instruction];
             if let NodeKind::Arg { names } = &node.kind {
                 for (name, default) in arg_defaults(inst) {
-                    let default =
-                        default.or_else(|| graph.global_args.get(&name).cloned().flatten());
+                    let default = default.or_else(|| {
+                        crate::graph::expand::lookup(&graph.global_args, &name).flatten()
+                    });
                     if names.iter().any(|n| *n == name)
                         && arg_changed(change, &name, default.as_deref())
                     {

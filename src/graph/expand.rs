@@ -3,7 +3,8 @@
 /// Variables in scope: `None` for a declared variable whose value is not known statically
 /// (an `ARG` without default, or one fed from such an ARG). A persistent map: every
 /// instruction keeps the scope it sees, and the scopes share their structure.
-pub type Vars = rpds::RedBlackTreeMapSync<String, Option<String>>;
+pub type Vars =
+    rpds::RedBlackTreeMapSync<compact_str::CompactString, Option<compact_str::CompactString>>;
 
 /// Expand `word` the way the Dockerfile frontend does for FROM, ENV, ARG, USER, WORKDIR,
 /// COPY: quotes removed, escapes resolved, `$VAR`, `${VAR}`, `${VAR:-default}`,
@@ -89,8 +90,10 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-fn lookup(vars: &Vars, name: &str) -> Option<Option<String>> {
-    vars.get(name).cloned()
+/// The value of `name` as an owned string: `None` when it is not declared, `Some(None)` when
+/// its value is not known statically.
+pub fn lookup(vars: &Vars, name: &str) -> Option<Option<String>> {
+    vars.get(name).map(|v| v.as_ref().map(|v| v.to_string()))
 }
 
 /// Expand the `$…` at `chars[start]`; returns the value and the index after it.
@@ -223,7 +226,7 @@ mod tests {
     fn vars(pairs: &[(&str, Option<&str>)]) -> Vars {
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .map(|(k, v)| ((*k).into(), v.map(Into::into)))
             .collect()
     }
 

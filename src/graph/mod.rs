@@ -502,7 +502,7 @@ pub fn build(df: &Dockerfile) -> Graph {
                         Some(raw) => ex.expand(&raw, &global_args),
                         None => None,
                     };
-                    global_args.insert_mut(k, value);
+                    global_args.insert_mut(k.into(), value.map(CompactString::from));
                 }
             }
             continue;
@@ -513,13 +513,13 @@ pub fn build(df: &Dockerfile) -> Graph {
                 let mut names = ThinVec::new();
                 for (k, v) in arg_pairs(inst) {
                     let value = match v {
-                        Some(raw) => ex.expand(&raw, &vars),
+                        Some(raw) => ex.expand(&raw, &vars).map(CompactString::from),
                         // `ARG NAME` in a stage takes the global default, if any.
-                        None => global_args.get(&k).cloned().flatten(),
+                        None => global_args.get(k.as_str()).cloned().flatten(),
                     };
                     // ENV wins over an ARG of the same name.
-                    if !env.contains_key(&k) {
-                        vars.insert_mut(k.clone(), value);
+                    if !env.contains_key(k.as_str()) {
+                        vars.insert_mut(k.as_str().into(), value);
                     }
                     names.push(CompactString::from(k));
                 }
@@ -534,9 +534,11 @@ pub fn build(df: &Dockerfile) -> Graph {
                         let key = ex
                             .expand(&kv.key.value, &before)
                             .unwrap_or_else(|| kv.key.value.to_string());
+                        let (key, value) =
+                            (CompactString::from(key), value.map(CompactString::from));
                         env.insert_mut(key.clone(), value.clone());
                         vars.insert_mut(key.clone(), value);
-                        names.push(CompactString::from(key));
+                        names.push(key);
                     }
                 }
                 NodeKind::Env { names }
@@ -1000,7 +1002,7 @@ fn fmt_vars(v: &Vars) -> String {
     v.iter()
         .map(|(k, v)| match v {
             Some(v) => format!("{k}={v}"),
-            None => k.clone(),
+            None => k.to_string(),
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -1014,7 +1016,7 @@ pub fn final_vars(stage: &Stage) -> BTreeMap<String, Option<String>> {
         .map(|n| {
             n.vars()
                 .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
+                .map(|(k, v)| (k.to_string(), v.as_ref().map(|v| v.to_string())))
                 .collect()
         })
         .unwrap_or_default()
@@ -1029,7 +1031,10 @@ mod tests {
     }
 
     fn var(g: &Graph, stage: usize, node: usize, name: &str) -> Option<Option<String>> {
-        g.stages[stage].nodes[node].vars().get(name).cloned()
+        g.stages[stage].nodes[node]
+            .vars()
+            .get(name)
+            .map(|v| v.as_ref().map(|v| v.to_string()))
     }
 
     #[test]
@@ -1045,7 +1050,7 @@ mod tests {
         );
         assert!(!Arc::ptr_eq(&n[2].scope, &n[4].scope));
         assert_eq!((n[2].user(), n[4].user()), (None, Some("app")));
-        assert_eq!(n[6].vars().get("B"), Some(&Some("2".to_string())));
+        assert_eq!(n[6].vars().get("B"), Some(&Some("2".into())));
         assert_eq!(n[4].vars().get("B"), None);
         let v = &g.stages[1].nodes[0];
         assert_eq!((v.vars().get("A"), v.user()), (None, None));
@@ -1110,7 +1115,7 @@ mod tests {
             .vars()
             .iter()
             .filter_map(|(_, v)| v.as_ref())
-            .map(String::len)
+            .map(|v| v.len())
             .sum();
         assert!(
             kept <= src.len() + 64 * 1024 + expand::MAX_EXPANDED,
@@ -1118,7 +1123,7 @@ mod tests {
         );
         assert_eq!(
             nodes[3].vars().get("V2").cloned(),
-            Some(Some("x".repeat(32)))
+            Some(Some("x".repeat(32).into()))
         );
     }
 }

@@ -59,34 +59,59 @@ pub const DEFAULT_VOLATILE_ARGS: &[&str] = &[
     "*_CACHEBUST",
 ];
 
-/// Whether `name` matches one of `patterns` (see [`DEFAULT_VOLATILE_ARGS`]).
+/// Whether `name` matches one of `patterns` (see [`DEFAULT_VOLATILE_ARGS`]), ignoring ASCII case.
 pub fn matches_volatile_arg<S: AsRef<str>>(name: &str, patterns: &[S]) -> bool {
-    let name = name.to_ascii_uppercase();
-    patterns
-        .iter()
-        .any(|p| glob_matches(&p.as_ref().to_ascii_uppercase(), &name))
+    patterns.iter().any(|p| glob_matches(p.as_ref(), name))
 }
 
-/// `*` matches any run of characters; everything else matches itself.
+/// `*` matches any run of characters; everything else matches itself, ignoring ASCII case.
+/// Compares in place: the rule asks this for every ARG and pattern.
 fn glob_matches(pattern: &str, text: &str) -> bool {
     let mut parts = pattern.split('*');
-    let Some(first) = parts.next() else {
-        return pattern == text;
-    };
-    let Some(mut rest) = text.strip_prefix(first) else {
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = strip_prefix_ci(text, first) else {
         return false;
     };
-    let tail: Vec<&str> = parts.collect();
-    let Some((last, middle)) = tail.split_last() else {
+    let mut parts = parts.peekable();
+    if parts.peek().is_none() {
         return rest.is_empty();
-    };
-    for part in middle {
-        match rest.find(part) {
+    }
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            return ends_with_ci(rest, part);
+        }
+        match find_ci(rest, part) {
             Some(at) => rest = &rest[at + part.len()..],
             None => return false,
         }
     }
-    rest.len() >= last.len() && rest.ends_with(last)
+    true
+}
+
+/// Bytes equal but for ASCII case: non-ASCII bytes match only themselves, so a match of
+/// a whole `str` ends on a char boundary.
+fn same_ci(a: &[u8], b: &[u8]) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.as_bytes().get(..prefix.len())?;
+    same_ci(head, prefix.as_bytes()).then(|| &text[prefix.len()..])
+}
+
+fn ends_with_ci(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && same_ci(
+            &text.as_bytes()[text.len() - suffix.len()..],
+            suffix.as_bytes(),
+        )
+}
+
+fn find_ci(text: &str, part: &str) -> Option<usize> {
+    let last = text.len().checked_sub(part.len())?;
+    (0..=last).find(|&i| {
+        text.is_char_boundary(i) && same_ci(&text.as_bytes()[i..i + part.len()], part.as_bytes())
+    })
 }
 
 #[cfg(test)]
@@ -131,5 +156,20 @@ mod tests {
         assert!(!glob_matches("A*B*C", "AXXC"));
         assert!(glob_matches("ABC", "ABC"));
         assert!(!glob_matches("AB*", "A"));
+    }
+
+    #[test]
+    fn glob_patterns_ignore_ascii_case_only() {
+        assert!(glob_matches("*_sha", "app_SHA"));
+        assert!(glob_matches("Build*Date", "BUILD_X_date"));
+        assert!(glob_matches("*É*", "xÉy"));
+        assert!(
+            !glob_matches("*é*", "xÉy"),
+            "non-ASCII letters keep their case"
+        );
+        assert!(glob_matches("ÄB*", "äb_x".replace('ä', "Ä").as_str()));
+        assert!(!glob_matches("A*B*B", "AB"));
+        assert!(glob_matches("*", ""));
+        assert!(!glob_matches("*XYZ", "é"));
     }
 }

@@ -29,7 +29,7 @@ pub fn manager_commands(run: &RunInfo) -> Vec<ManagerCommand<'_>> {
 /// The home folder of the user a node runs as; `None` when it cannot be known.
 pub fn home_of(node: &Node) -> Option<String> {
     if let Some(home) = node.vars().get("HOME") {
-        return home.clone();
+        return home.as_ref().map(|h| h.to_string());
     }
     match node.user() {
         None => Some(ROOT_HOME.to_string()),
@@ -94,7 +94,7 @@ pub fn cache_dirs(
             .rev()
             .find(|a| a.name == var.name)
             .map(|a| Some(a.value.clone()));
-        let value = from_prefix.or_else(|| node.vars().get(var.name).cloned());
+        let value = from_prefix.or_else(|| crate::graph::expand::lookup(node.vars(), var.name));
         match value {
             Some(Some(v)) if v.contains('$') => return CacheDirs::Unknown,
             Some(Some(v)) => {
@@ -317,7 +317,7 @@ pub fn var_for(node: &Node, cmd: &Command, name: &str) -> Option<Option<String>>
         .rev()
         .find(|a| a.name == name)
         .map(|a| Some(a.value.clone()))
-        .or_else(|| node.vars().get(name).cloned())
+        .or_else(|| crate::graph::expand::lookup(node.vars(), name))
 }
 
 /// The span of the first word of `cmd` (from `from` on) that satisfies `pred`, else the
