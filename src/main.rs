@@ -769,9 +769,15 @@ fn lint_one(
                 .map(|l| settings.apply(l.diagnostics, &l.file))
             };
             match fix::fix_source(&source, &lint_text, options) {
-                Ok(outcome) => {
+                Ok(mut outcome) => {
                     let text = outcome.fixed.clone();
+                    // The last round linted the final text already, with these settings.
+                    let findings = outcome.findings.take();
                     fixed = Some((source, outcome));
+                    if let Some(findings) = findings {
+                        let report = FileReport::new(display, text, findings);
+                        return (report, settings.fail_level(), fixed);
+                    }
                     text
                 }
                 // The parse error is reported below.

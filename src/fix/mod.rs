@@ -86,6 +86,10 @@ pub struct FixOutcome {
     pub unsafe_available: usize,
     /// Fixes still applicable after the last round (they kept overlapping others).
     pub left_over: usize,
+    /// The findings of `fixed` as the lint function gave them, so that the caller need not
+    /// lint it again; `None` when a check failed (`fixed` is then the input, which the last
+    /// round did not lint).
+    pub findings: Option<Vec<Diagnostic>>,
 }
 
 impl FixOutcome {
@@ -113,6 +117,7 @@ pub fn fix_source(
         rejected: Some(rejection),
         unsafe_available: count_unsafe(diagnostics, options),
         left_over: 0,
+        findings: None,
     };
     // The comments of `text`, carried from one round to the next.
     let mut comments = Comments::of(&text);
@@ -204,6 +209,7 @@ pub fn fix_source(
         rejected: None,
         unsafe_available: count_unsafe(&diagnostics, options),
         left_over,
+        findings: Some(diagnostics),
     })
 }
 
