@@ -226,19 +226,21 @@ proptest! {
         for instruction in &df.instructions {
             // The keyword is the span's text unless a line continuation splits it. BuildKit
             // also keeps a keyword-less node for a lone continuation at the end of the file.
-            let keyword = &instruction.keyword_word;
-            let written = df.text(keyword.span);
-            let (first, last) = (keyword.value.chars().next(), keyword.value.chars().last());
+            let keyword = instruction.keyword_text(&df.source);
+            let written = df.text(instruction.keyword_span);
+            let (first, last) = (keyword.chars().next(), keyword.chars().last());
             prop_assert!(
                 match (first, last) {
                     (Some(first), Some(last)) => written.starts_with(first)
                         && written.ends_with(last)
-                        && written.len() >= keyword.value.len(),
+                        && written.len() >= keyword.len(),
                     _ => written.is_empty(),
                 },
-                "keyword {:?} written as {:?}", keyword.value, written
+                "keyword {:?} written as {:?}", keyword, written
             );
-            prop_assert!(contains(instruction.span, instruction.keyword_word.span));
+            // The joined form is kept exactly when the source differs.
+            prop_assert_eq!(instruction.keyword_joined.is_some(), written != keyword);
+            prop_assert!(contains(instruction.span, instruction.keyword_span));
             prop_assert!(contains(instruction.span, instruction.args_span));
             for flag in &instruction.flags {
                 prop_assert!(contains(instruction.span, flag.span));

@@ -352,8 +352,11 @@ pub enum Args {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instruction {
     pub keyword: Keyword,
-    /// The keyword as written (any case) and its span.
-    pub keyword_word: Word,
+    /// The keyword's span in the source; [`Instruction::keyword_text`] gives it as written.
+    pub keyword_span: Span,
+    /// The keyword as BuildKit reads it, kept only when that differs from the source text of
+    /// `keyword_span` (a keyword split by a line continuation, `RU\⏎N`).
+    pub keyword_joined: Option<Box<CompactString>>,
     pub flags: ThinVec<Flag>,
     pub args: Args,
     /// Heredocs whose bodies follow this instruction. For `ONBUILD RUN <<EOF` they
@@ -378,6 +381,15 @@ impl Instruction {
         self.flags.shrink_to_fit();
         self.heredocs.shrink_to_fit();
         self.args.shrink_to_fit();
+    }
+
+    /// The keyword as written (any case), line continuations removed; `source` is the text
+    /// of the file the instruction was parsed from.
+    pub fn keyword_text<'a>(&'a self, source: &'a str) -> &'a str {
+        match &self.keyword_joined {
+            Some(joined) => joined.as_str(),
+            None => source.get(self.keyword_span.range()).unwrap_or(""),
+        }
     }
 
     pub fn flag(&self, name: &str) -> Option<&Flag> {

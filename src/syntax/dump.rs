@@ -8,7 +8,7 @@ pub fn buildkit_dump(df: &Dockerfile) -> String {
     let mut out = String::new();
     for instruction in &df.instructions {
         out.push('(');
-        out.push_str(&dump_instruction(instruction));
+        out.push_str(&dump_instruction(&df.source, instruction));
         out.push_str(")\n");
     }
     let mut out = out.trim().to_string();
@@ -16,8 +16,8 @@ pub fn buildkit_dump(df: &Dockerfile) -> String {
     out
 }
 
-fn dump_instruction(instruction: &Instruction) -> String {
-    let mut out = instruction.keyword_word.value.as_str().to_lowercase();
+fn dump_instruction(source: &str, instruction: &Instruction) -> String {
+    let mut out = instruction.keyword_text(source).to_lowercase();
     if !instruction.flags.is_empty() {
         out.push_str(" [");
         for (i, flag) in instruction.flags.iter().enumerate() {
@@ -37,12 +37,12 @@ fn dump_instruction(instruction: &Instruction) -> String {
         // BuildKit's parser keeps one empty argument for instructions it does not know.
         out.push_str(" \"\"");
     } else {
-        dump_args(&instruction.args, &mut out);
+        dump_args(source, &instruction.args, &mut out);
     }
     out.trim().to_string()
 }
 
-fn dump_args(args: &Args, out: &mut String) {
+fn dump_args(source: &str, args: &Args, out: &mut String) {
     let mut value = |s: &str| {
         out.push(' ');
         out.push_str(&go_quote(s));
@@ -60,11 +60,11 @@ fn dump_args(args: &Args, out: &mut String) {
         }
         Args::Healthcheck { kind, command } => {
             value(&kind.value);
-            dump_args(command, out);
+            dump_args(source, command, out);
         }
         Args::Onbuild(inner) => {
             out.push_str(" (");
-            out.push_str(&dump_instruction(inner));
+            out.push_str(&dump_instruction(source, inner));
             out.push(')');
         }
     }

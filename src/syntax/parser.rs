@@ -428,6 +428,11 @@ fn parse_node(
         .map_or(line.end, |i| line.start + i);
     let keyword_word = word(joined, line.start..keyword_end);
     let keyword = Keyword::from_word(&keyword_word.value);
+    // Within one piece of the joined text the source says the same; across a continuation
+    // it does not, and the joined form is kept.
+    let keyword_span = keyword_word.span;
+    let keyword_joined =
+        (keyword_span.len() != keyword_end - line.start).then(|| Box::new(keyword_word.value));
     let mut flags = ThinVec::new();
     let mut rest = line.end..line.end;
     if keyword_end < line.end {
@@ -440,7 +445,8 @@ fn parse_node(
     let args = parse_args(joined, keyword, rest.clone(), escape)?;
     Ok(Instruction {
         keyword,
-        keyword_word,
+        keyword_span,
+        keyword_joined,
         flags,
         args,
         heredocs: ThinVec::new(),
@@ -706,7 +712,7 @@ mod tests {
         assert!(df.bom);
         assert_eq!(df.escape, '`');
         assert_eq!(df.instructions[0].keyword, Keyword::From);
-        assert_eq!(df.instructions[0].keyword_word.value, "from");
+        assert_eq!(df.instructions[0].keyword_text(&df.source), "from");
         assert_eq!(shell_text(&df.instructions[1]), "echo a   b");
         assert_eq!(df.text(df.instructions[1].span), "run echo a `\r\n  b");
         assert_eq!(
@@ -819,10 +825,29 @@ mod tests {
         );
         for instruction in &df.instructions {
             assert_eq!(
-                df.text(instruction.keyword_word.span),
-                instruction.keyword_word.value
+                df.text(instruction.keyword_span),
+                instruction.keyword_text(&df.source)
             );
+            assert!(instruction.keyword_joined.is_none());
         }
+    }
+
+    #[test]
+    fn a_keyword_split_by_a_continuation_keeps_its_joined_form() {
+        let df = parse("FROM a\nRU\\\nN echo hi\nonbu\\\nild ru\\\nn x\n").unwrap();
+        let texts: Vec<&str> = df
+            .instructions
+            .iter()
+            .map(|i| i.keyword_text(&df.source))
+            .collect();
+        assert_eq!(texts, ["FROM", "RUN", "onbuild"]);
+        assert_eq!(df.instructions[1].keyword, Keyword::Run);
+        assert_eq!(df.text(df.instructions[1].keyword_span), "RU\\\nN");
+        let Args::Onbuild(inner) = &df.instructions[2].args else {
+            panic!("ONBUILD wraps an instruction");
+        };
+        assert_eq!(inner.keyword_text(&df.source), "run");
+        assert!(df.instructions[0].keyword_joined.is_none());
     }
 
     #[test]

@@ -113,7 +113,7 @@ impl Rule for MissingCacheMount {
                         help.push_str("; ");
                         help.push_str(advice);
                     }
-                    let mut diagnostic = Diagnostic::new(&META, inst.keyword_word.span, message)
+                    let mut diagnostic = Diagnostic::new(&META, inst.keyword_span, message)
                         .with_label(mc.command.span(), format!("{} install", info.display_name))
                         .with_help(help);
                     let history = history.at(inherited + i);
@@ -228,7 +228,7 @@ fn mount_fix(
             .first()
             .and_then(|n| ctx.file.instructions.get(n.instruction))
             .unwrap_or(inst);
-        let keyword = edits::keyword_like(first_apt, "RUN");
+        let keyword = edits::keyword_like(ctx.file, first_apt, "RUN");
         fix_edits.push(edits::insert_lines_before(
             ctx.file,
             first_apt,

@@ -32,20 +32,18 @@ impl Rule for UnknownInstruction {
             let Some(unknown) = unknown else {
                 continue;
             };
-            let word = &unknown.keyword_word;
-            let message = if word.value.starts_with("{{") || word.value.starts_with("{%") {
+            let word = unknown.keyword_text(&ctx.file.source);
+            let message = if word.starts_with("{{") || word.starts_with("{%") {
                 format!(
-                    "`{}` is template syntax, not an instruction: render the template before building or linting it",
-                    word.value
+                    "`{word}` is template syntax, not an instruction: render the template before building or linting it"
                 )
             } else {
                 format!(
-                    "unknown instruction `{}`: BuildKit's parser reads it, then the build stops here",
-                    word.value
+                    "unknown instruction `{word}`: BuildKit's parser reads it, then the build stops here"
                 )
             };
             out.push(
-                Diagnostic::new(&META, word.span, message).with_help(
+                Diagnostic::new(&META, unknown.keyword_span, message).with_help(
                     "instructions are ADD, ARG, CMD, COPY, ENTRYPOINT, ENV, EXPOSE, FROM, HEALTHCHECK, LABEL, MAINTAINER, ONBUILD, RUN, SHELL, STOPSIGNAL, USER, VOLUME and WORKDIR",
                 ),
             );

@@ -187,7 +187,7 @@ impl Rule for VolatileCopyBeforeInstall {
                     )
                 };
                 let mut diagnostic =
-                    Diagnostic::new(&META, inst.span.cover(inst.keyword_word.span), message)
+                    Diagnostic::new(&META, inst.span.cover(inst.keyword_span), message)
                         .with_label(
                             install.span,
                             "this install reruns whenever the copied files change",
@@ -500,7 +500,7 @@ fn reorder_fix<'a>(
         }
         let dest_dir = manifest_dest(ctx, copy_stage.index, copy_node.instruction, dest)?;
         let manifests = present_manifests(&manifests, ctx.context_dir)?;
-        let keyword = edits::keyword_like(copy_inst, "COPY");
+        let keyword = edits::keyword_like(ctx.file, copy_inst, "COPY");
         let flags: String = copy_inst
             .flags
             .iter()
