@@ -179,6 +179,19 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn spans_hold_offsets_up_to_the_limit_and_stick_there_past_it() {
+        let span = Span::new(7, MAX_SOURCE_LEN);
+        assert_eq!((span.start(), span.end()), (7, MAX_SOURCE_LEN));
+        assert_eq!(span.len(), MAX_SOURCE_LEN - 7);
+        let past = Span::new(MAX_SOURCE_LEN + 1, usize::MAX);
+        assert_eq!((past.start(), past.end()), (MAX_SOURCE_LEN, MAX_SOURCE_LEN));
+        assert!(past.is_empty());
+        assert_eq!(Span::from(3..9), Span::new(3, 9));
+        assert_eq!(Span::new(2, 4).cover(Span::new(8, 9)), Span::new(2, 9));
+    }
+
+    #[test]
     fn line_col_counts_from_one() {
         let text = "ab\ncé\nx";
         let idx = LineIndex::new(text);
