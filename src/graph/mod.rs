@@ -147,12 +147,12 @@ pub struct Node {
     scope: Arc<Scope>,
 }
 
-/// What is in force when an instruction runs: ARG and ENV values, USER and SHELL.
+/// What is in force when an instruction runs: ARG and ENV values and USER. (The SHELL in
+/// force is read once, when a RUN's commands are analysed.)
 #[derive(Debug, Clone, Default)]
 struct Scope {
     vars: Vars,
     user: Option<Arc<str>>,
-    shell: Option<Arc<Vec<String>>>,
 }
 
 impl Node {
@@ -166,14 +166,9 @@ impl Node {
     pub fn user(&self) -> Option<&str> {
         self.scope.user.as_deref()
     }
-
-    /// The `SHELL` in force, if set by a SHELL instruction.
-    pub fn shell(&self) -> Option<&[String]> {
-        self.scope.shell.as_deref().map(Vec::as_slice)
-    }
 }
 
-/// Hands out the current scope, shared until ARG, ENV, USER, SHELL or FROM changes it.
+/// Hands out the current scope, shared until ARG, ENV, USER or FROM changes it.
 #[derive(Default)]
 struct Scopes {
     current: Option<Arc<Scope>>,
@@ -182,18 +177,12 @@ struct Scopes {
 }
 
 impl Scopes {
-    fn get(
-        &mut self,
-        vars: &Vars,
-        user: &Option<Arc<str>>,
-        shell: &Option<Arc<Vec<String>>>,
-    ) -> Arc<Scope> {
+    fn get(&mut self, vars: &Vars, user: &Option<Arc<str>>) -> Arc<Scope> {
         self.current
             .get_or_insert_with(|| {
                 Arc::new(Scope {
                     vars: vars.clone(),
                     user: user.clone(),
-                    shell: shell.clone(),
                 })
             })
             .clone()
@@ -409,7 +398,7 @@ pub fn build(df: &Dockerfile) -> Graph {
     for (idx, inst) in df.instructions.iter().enumerate() {
         if matches!(
             inst.keyword,
-            Keyword::From | Keyword::Arg | Keyword::Env | Keyword::User | Keyword::Shell
+            Keyword::From | Keyword::Arg | Keyword::Env | Keyword::User
         ) {
             scopes.current = None;
         }
@@ -438,11 +427,7 @@ pub fn build(df: &Dockerfile) -> Graph {
             let platform = inst.flag("platform").and_then(|f| f.value.clone());
             // A stage starts from its parent's ENV and USER; ARGs do not carry over.
             if let Some(prev) = stages.last_mut() {
-                settle_scopes(
-                    prev,
-                    &mut unsettled,
-                    scopes.get(&vars, &user, &shell_override),
-                );
+                settle_scopes(prev, &mut unsettled, scopes.get(&vars, &user));
                 prev.exit_env = std::mem::take(&mut env);
                 prev.exit_user = user.take();
                 prev.exit_shell = shell_override.take();
@@ -623,7 +608,7 @@ pub fn build(df: &Dockerfile) -> Graph {
         let scope = if declares {
             scopes.empty.clone()
         } else {
-            let scope = scopes.get(&vars, &user, &shell_override);
+            let scope = scopes.get(&vars, &user);
             settle_scopes(stage, &mut unsettled, scope.clone());
             scope
         };
@@ -638,11 +623,7 @@ pub fn build(df: &Dockerfile) -> Graph {
     }
 
     if let Some(prev) = stages.last_mut() {
-        settle_scopes(
-            prev,
-            &mut unsettled,
-            scopes.get(&vars, &user, &shell_override),
-        );
+        settle_scopes(prev, &mut unsettled, scopes.get(&vars, &user));
         prev.exit_env = env;
         prev.exit_user = user;
         prev.exit_shell = shell_override;

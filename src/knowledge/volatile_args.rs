@@ -88,29 +88,25 @@ fn glob_matches(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// Bytes equal but for ASCII case: non-ASCII bytes match only themselves, so a match of
-/// a whole `str` ends on a char boundary.
-fn same_ci(a: &[u8], b: &[u8]) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
+// The helpers compare bytes ignoring ASCII case: non-ASCII bytes match only themselves, so
+// a match of a whole `str` ends on a char boundary.
 
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.as_bytes().get(..prefix.len())?;
-    same_ci(head, prefix.as_bytes()).then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix.as_bytes())
+        .then(|| &text[prefix.len()..])
 }
 
 fn ends_with_ci(text: &str, suffix: &str) -> bool {
     text.len() >= suffix.len()
-        && same_ci(
-            &text.as_bytes()[text.len() - suffix.len()..],
-            suffix.as_bytes(),
-        )
+        && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 fn find_ci(text: &str, part: &str) -> Option<usize> {
     let last = text.len().checked_sub(part.len())?;
     (0..=last).find(|&i| {
-        text.is_char_boundary(i) && same_ci(&text.as_bytes()[i..i + part.len()], part.as_bytes())
+        text.is_char_boundary(i)
+            && text.as_bytes()[i..i + part.len()].eq_ignore_ascii_case(part.as_bytes())
     })
 }
 
@@ -167,7 +163,7 @@ mod tests {
             !glob_matches("*é*", "xÉy"),
             "non-ASCII letters keep their case"
         );
-        assert!(glob_matches("ÄB*", "äb_x".replace('ä', "Ä").as_str()));
+        assert!(glob_matches("ÄB*", "Äb_x"));
         assert!(!glob_matches("A*B*B", "AB"));
         assert!(glob_matches("*", ""));
         assert!(!glob_matches("*XYZ", "é"));

@@ -455,40 +455,33 @@ impl Mount {
             .find(|(k, v)| v.is_some() && keys.contains(&k.as_str()))
             .and_then(|(_, v)| v.as_deref())
     }
+}
 
+/// One accessor per named mount field: the last value written under any of its keys.
+macro_rules! mount_fields {
+    ($($(#[$doc:meta])* $name:ident => [$($key:literal),+];)*) => {
+        impl Mount {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> Option<&str> {
+                    self.value(&[$($key),+])
+                }
+            )*
+        }
+    };
+}
+
+mount_fields! {
     /// `target=`, `dst=` or `destination=`.
-    pub fn target(&self) -> Option<&str> {
-        self.value(&["target", "dst", "destination"])
-    }
-
+    target => ["target", "dst", "destination"];
     /// `source=` or `src=`.
-    pub fn source(&self) -> Option<&str> {
-        self.value(&["source", "src"])
-    }
-
-    pub fn from(&self) -> Option<&str> {
-        self.value(&["from"])
-    }
-
-    pub fn id(&self) -> Option<&str> {
-        self.value(&["id"])
-    }
-
-    pub fn sharing(&self) -> Option<&str> {
-        self.value(&["sharing"])
-    }
-
-    pub fn mode(&self) -> Option<&str> {
-        self.value(&["mode"])
-    }
-
-    pub fn uid(&self) -> Option<&str> {
-        self.value(&["uid"])
-    }
-
-    pub fn gid(&self) -> Option<&str> {
-        self.value(&["gid"])
-    }
+    source => ["source", "src"];
+    from => ["from"];
+    id => ["id"];
+    sharing => ["sharing"];
+    mode => ["mode"];
+    uid => ["uid"];
+    gid => ["gid"];
 }
 
 #[cfg(test)]
