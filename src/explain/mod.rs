@@ -459,7 +459,8 @@ fn own_inputs(
                     }
                 }
             }
-            for mc in common::manager_commands(run) {
+            let commands = graph.commands(file, run);
+            for mc in common::manager_commands(&commands) {
                 let inv = &mc.invocation;
                 let kind = match inv.kind {
                     InvocationKind::DependencyInstall => Some("dependency install"),
@@ -487,7 +488,7 @@ fn own_inputs(
                     own.expensive = Some(Expensive { command, kind });
                 }
             }
-            if run.commands.iter().any(|c| fetches(&c.cmd)) {
+            if commands.iter().any(|c| fetches(&c.cmd)) {
                 own.network = true;
             }
         }

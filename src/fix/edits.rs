@@ -12,7 +12,7 @@
 //! ```
 
 use crate::diagnostic::Edit;
-use crate::graph::{Command, RunInfo};
+use crate::graph::Command;
 use crate::shell::Connector;
 use crate::span::Span;
 use crate::syntax::{Args, Dockerfile, Instruction};
@@ -343,19 +343,18 @@ fn separator(gap: &str, escape: char) -> Option<&'static str> {
 }
 
 /// Remove one command of a RUN together with the `&&`/`;` that joins it to its
-/// neighbour: `a && b && c` without `b` is `a && c`. When it is the RUN's only command,
+/// neighbour: `a && b && c` without `b` is `a && c`; `cmds` are the RUN's commands. When it is the RUN's only command,
 /// the whole RUN goes. `None` when the command cannot be cut out cleanly (it is part
 /// of a pipe, an `||`, a subshell, an `sh -c` string, or the RUN is in exec form).
 pub fn remove_command(
     df: &Dockerfile,
     inst: &Instruction,
-    run: &RunInfo,
+    cmds: &[Command],
     command: usize,
 ) -> Option<Edit> {
     if !matches!(inst.args, Args::Shell(_)) {
         return None;
     }
-    let cmds = &run.commands;
     let target = cmds.get(command)?;
     if !cut_out_cleanly(target) {
         return None;
@@ -461,13 +460,14 @@ mod tests {
     use crate::graph::{self, NodeKind};
     use crate::syntax::parse;
 
-    fn run_of(df: &Dockerfile, index: usize) -> RunInfo {
+    /// The commands of the RUN at instruction `index`.
+    fn run_of(df: &Dockerfile, index: usize) -> crate::graph::Commands {
         let g = graph::build(df);
         g.stages
             .iter()
             .flat_map(|s| s.nodes.iter())
             .find_map(|n| match &n.kind {
-                NodeKind::Run(r) if n.instruction == index => Some(r.clone()),
+                NodeKind::Run(r) if n.instruction == index => Some(g.commands(df, r)),
                 _ => None,
             })
             .expect("a RUN")
@@ -592,7 +592,7 @@ mod tests {
         let src = "FROM a\nRUN pip install --no-cache-dir -r r.txt\n";
         let df = parse(src).expect("parses");
         let run = run_of(&df, 1);
-        let e = remove_word(&df, &run.commands[0], 2).expect("removable");
+        let e = remove_word(&df, &run[0], 2).expect("removable");
         assert_eq!(
             apply_edits(src, &[e]).expect("applies"),
             "FROM a\nRUN pip install -r r.txt\n"

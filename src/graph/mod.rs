@@ -118,13 +118,39 @@ impl Command {
     }
 }
 
+/// The simple commands of a RUN, as [`Graph::commands`] gives them. (An `Arc<[Command]>`
+/// would take a copy of the analysed list, doubling the peak on a RUN of a million commands.)
+pub type Commands = Arc<Vec<Command>>;
+
 #[derive(Debug, Clone)]
 pub struct RunInfo {
     pub mounts: ThinVec<Mount>,
     pub shell: ShellKind,
-    pub commands: Vec<Command>,
     /// `--network=none` etc.
     pub network: Option<CompactString>,
+    /// Index of the RUN in `Dockerfile::instructions`.
+    instruction: u32,
+    /// The interpreter in force for the shell form, from SHELL or the platform.
+    script: ScriptShell,
+    /// Whether a command is one `knowledge::classify` recognises (see [`RunInfo::runs_managers`]).
+    runs_managers: bool,
+}
+
+impl RunInfo {
+    /// Whether one of the RUN's commands is a package-manager or build command that
+    /// `knowledge::classify` recognises: rules that look only at those skip the others
+    /// without asking for their commands.
+    pub fn runs_managers(&self) -> bool {
+        self.runs_managers
+    }
+}
+
+/// The interpreter a shell-form RUN hands its text to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScriptShell {
+    Posix,
+    Windows,
+    Other,
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +274,57 @@ pub struct Graph {
     pub global_args: Vars,
     pub stages: Vec<Stage>,
     names: StageNames,
+    commands: CommandCache,
+}
+
+/// How many RUNs' commands the graph keeps at once. Files of up to this many instructions
+/// keep them all, so each RUN is analysed once; a longer file keeps this many, and a RUN
+/// whose slot was taken since is analysed again when asked. That keeps the memory for
+/// commands and words bounded on files of many thousands of RUNs.
+const COMMAND_CACHE_SLOTS: usize = 4096;
+
+/// The analysed commands of recent RUNs, one slot per instruction index modulo the size.
+#[derive(Default)]
+struct CommandCache(std::sync::Mutex<Vec<Option<(u32, Commands)>>>);
+
+impl CommandCache {
+    fn new(slots: usize) -> Self {
+        CommandCache(std::sync::Mutex::new(vec![None; slots]))
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, Vec<Option<(u32, Commands)>>> {
+        // A panic while the lock was held cannot leave a slot half-written.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, instruction: u32) -> Option<Commands> {
+        let slots = self.slots();
+        let slot = slots.get(instruction as usize % slots.len().max(1))?;
+        slot.as_ref()
+            .filter(|(at, _)| *at == instruction)
+            .map(|(_, c)| Arc::clone(c))
+    }
+
+    fn put(&self, instruction: u32, commands: Commands) {
+        let mut slots = self.slots();
+        let len = slots.len();
+        if let Some(slot) = slots.get_mut(instruction as usize % len.max(1)) {
+            *slot = Some((instruction, commands));
+        }
+    }
+}
+
+impl Clone for CommandCache {
+    /// A clone starts empty, with as many slots.
+    fn clone(&self) -> Self {
+        CommandCache(std::sync::Mutex::new(vec![None; self.slots().len()]))
+    }
+}
+
+impl std::fmt::Debug for CommandCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CommandCache")
+    }
 }
 
 /// Stage indexes by lowercased `AS` name, in file order: name lookups stay constant-time
@@ -275,6 +352,21 @@ impl StageNames {
 }
 
 impl Graph {
+    /// The simple commands of a RUN of this graph, in order, with source spans; `df` is the
+    /// file the graph was built from. Empty for exec form without a shell, Windows shells
+    /// and interpreters other than a POSIX shell.
+    pub fn commands(&self, df: &Dockerfile, run: &RunInfo) -> Commands {
+        if let Some(hit) = self.commands.get(run.instruction) {
+            return hit;
+        }
+        let commands: Commands = match df.instructions.get(run.instruction as usize) {
+            Some(inst) => Arc::new(analyse_run(df, inst, run.script).1),
+            None => Arc::default(),
+        };
+        self.commands.put(run.instruction, Arc::clone(&commands));
+        commands
+    }
+
     /// The stage's ancestors through `FROM <stage>`, root first, ending with the stage itself.
     /// At most [`MAX_LINEAGE`] stages deep, so a pathological chain of thousands of stages
     /// stays linear for the rules that walk every stage's lineage.
@@ -373,6 +465,12 @@ impl Expander {
 
 /// Build the graph of a parsed file.
 pub fn build(df: &Dockerfile) -> Graph {
+    build_with_command_slots(df, COMMAND_CACHE_SLOTS)
+}
+
+/// [`build`] with at most `slots` RUNs' commands kept at once (at least one), so that
+/// tests can check that nothing depends on which commands are kept.
+pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     let mut ex = Expander::new(df);
     let mut global_args = Vars::default();
     let stage_count = df
@@ -392,6 +490,7 @@ pub fn build(df: &Dockerfile) -> Graph {
     let mut unsettled = 0usize;
     let mut scopes = Scopes::default();
     let mut names = StageNames::default();
+    let command_cache = CommandCache::new(df.instructions.len().min(slots.max(1)));
     // The current stage's `reads_from`, as a set.
     let mut reads_seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
 
@@ -495,8 +594,11 @@ pub fn build(df: &Dockerfile) -> Graph {
 
         let kind = match inst.keyword {
             Keyword::Arg => {
-                let mut names = ThinVec::new();
-                for (k, v) in arg_pairs(inst) {
+                // Sized up front: a first push would reserve four slots, and most ARGs
+                // declare one name.
+                let pairs = arg_pairs(inst);
+                let mut names = ThinVec::with_capacity(pairs.len());
+                for (k, v) in pairs {
                     let value = match v {
                         Some(raw) => ex.expand(&raw, &vars).map(CompactString::from),
                         // `ARG NAME` in a stage takes the global default, if any.
@@ -513,6 +615,7 @@ pub fn build(df: &Dockerfile) -> Graph {
             Keyword::Env => {
                 let mut names = ThinVec::new();
                 if let Args::KeyValues(pairs) = &inst.args {
+                    names.reserve_exact(pairs.len());
                     let before = vars.clone();
                     for kv in pairs {
                         let value = ex.expand(&kv.value.value, &before);
@@ -569,7 +672,9 @@ pub fn build(df: &Dockerfile) -> Graph {
                 let windows_default = stages.get(stage_index).is_some_and(|s| s.is_windows());
                 let default_shell = windows_default.then(|| vec!["cmd".to_string()]);
                 let shell = shell_override.as_deref().or(default_shell.as_ref());
-                NodeKind::Run(run_info(df, inst, shell))
+                let (info, commands) = run_info(df, inst, idx, shell);
+                command_cache.put(info.instruction, commands);
+                NodeKind::Run(info)
             }
             _ => NodeKind::Other,
         };
@@ -636,6 +741,7 @@ pub fn build(df: &Dockerfile) -> Graph {
         global_args,
         stages,
         names,
+        commands: command_cache,
     }
 }
 
@@ -734,16 +840,45 @@ fn copy_info(
     }
 }
 
-fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<String>>) -> RunInfo {
+/// A RUN's node, and its commands for the cache.
+fn run_info(
+    df: &Dockerfile,
+    inst: &Instruction,
+    index: usize,
+    shell_override: Option<&Vec<String>>,
+) -> (RunInfo, Commands) {
     let mut mounts = inst.mounts();
     mounts.shrink_to_fit();
     let network = inst.flag("network").and_then(|f| f.value.clone());
-    let shell_is_posix = shell_override
-        .and_then(|s| s.first())
-        .is_none_or(|p| shell::is_posix_shell(p));
-    let shell_is_windows = shell_override
-        .and_then(|s| s.first())
-        .is_some_and(|p| shell::is_windows_shell(p));
+    let program = shell_override.and_then(|s| s.first());
+    let script = if program.is_some_and(|p| shell::is_windows_shell(p)) {
+        ScriptShell::Windows
+    } else if program.is_none_or(|p| shell::is_posix_shell(p)) {
+        ScriptShell::Posix
+    } else {
+        ScriptShell::Other
+    };
+    let (kind, commands) = analyse_run(df, inst, script);
+    let info = RunInfo {
+        mounts,
+        shell: kind,
+        network: network.map(CompactString::from),
+        // Instruction counts fit: a file is at most 4 GiB and an instruction takes a byte.
+        instruction: u32::try_from(index).unwrap_or(u32::MAX),
+        script,
+        runs_managers: commands
+            .iter()
+            .any(|c| crate::knowledge::classify(&c.cmd).is_some()),
+    };
+    (info, Arc::new(commands))
+}
+
+/// The shell kind of a RUN and its simple commands, with source spans.
+fn analyse_run(
+    df: &Dockerfile,
+    inst: &Instruction,
+    script: ScriptShell,
+) -> (ShellKind, Vec<Command>) {
     let mut commands = Vec::new();
     let kind = match &inst.args {
         Args::Exec(words) => {
@@ -780,9 +915,9 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
             ShellKind::Exec
         }
         Args::Shell(joined) => {
-            if shell_is_windows {
+            if script == ScriptShell::Windows {
                 ShellKind::Windows
-            } else if !shell_is_posix {
+            } else if script == ScriptShell::Other {
                 ShellKind::Other
             } else {
                 let mut kind = ShellKind::Posix;
@@ -840,12 +975,7 @@ fn run_info(df: &Dockerfile, inst: &Instruction, shell_override: Option<&Vec<Str
         _ => ShellKind::Posix,
     };
     commands.shrink_to_fit();
-    RunInfo {
-        mounts,
-        shell: kind,
-        commands,
-        network: network.map(CompactString::from),
-    }
+    (kind, commands)
 }
 
 /// A JSON view of the graph for `layerlint debug graph --format json`.
@@ -874,8 +1004,8 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                                 .iter()
                                 .map(|m| json!({"type": m.kind, "target": m.target(), "id": m.id(), "sharing": m.sharing(), "from": m.from()}))
                                 .collect::<Vec<_>>());
-                            obj["commands"] = json!(r
-                                .commands
+                            obj["commands"] = json!(graph
+                                .commands(df, r)
                                 .iter()
                                 .map(|c| c.cmd.words.iter().map(|w| w.value.clone()).collect::<Vec<_>>())
                                 .collect::<Vec<_>>());
@@ -945,7 +1075,7 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
                     for m in &r.mounts {
                         let _ = write!(d, " mount[{} {}]", m.kind, m.target().unwrap_or("?"));
                     }
-                    for c in &r.commands {
+                    for c in graph.commands(df, r).iter() {
                         let words: Vec<&str> =
                             c.cmd.words.iter().map(|w| w.value.as_str()).collect();
                         let _ = write!(d, " | {}", words.join(" "));

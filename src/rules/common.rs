@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use crate::graph::{Base, Command, Graph, Node, NodeKind, RunInfo, SourceKind, Vars};
+use crate::graph::{Base, Command, Commands, Graph, Node, NodeKind, RunInfo, SourceKind, Vars};
 use crate::knowledge::{self, CacheLocation, Invocation, PackageManager, ROOT_HOME};
+use crate::syntax::Dockerfile;
 use crate::syntax::Mount;
 
 /// A package-manager command of a RUN.
@@ -13,9 +14,9 @@ pub struct ManagerCommand<'a> {
     pub invocation: Invocation,
 }
 
-/// The RUN's commands that `knowledge::classify` recognises.
-pub fn manager_commands(run: &RunInfo) -> Vec<ManagerCommand<'_>> {
-    run.commands
+/// The commands of a RUN that `knowledge::classify` recognises.
+pub fn manager_commands(commands: &[Command]) -> Vec<ManagerCommand<'_>> {
+    commands
         .iter()
         .filter_map(|command| {
             knowledge::classify(&command.cmd).map(|invocation| ManagerCommand {
@@ -346,9 +347,9 @@ pub fn shown_command(cmd: &Command, last: usize) -> String {
 
 /// The working directory of the command at `index` of a RUN: the last `cd` before it, if
 /// any, applied to the stage's WORKDIR; `None` when not known statically.
-pub fn cwd_of(run: &RunInfo, index: usize, workdir: Option<&str>) -> Option<String> {
+pub fn cwd_of(commands: &[Command], index: usize, workdir: Option<&str>) -> Option<String> {
     let mut dir = workdir.map(str::to_string);
-    for command in run.commands.iter().take(index) {
+    for command in commands.iter().take(index) {
         if command.cmd.program() != Some("cd") {
             continue;
         }
@@ -446,10 +447,10 @@ pub fn xargs_command(cmd: &crate::shell::SimpleCommand) -> Option<crate::shell::
     })
 }
 
-/// The cache folders a RUN's installs and builds use, as the node's user.
-pub fn used_cache_dirs(node: &Node, run: &RunInfo) -> Vec<String> {
+/// The cache folders the installs and builds among a RUN's `commands` use, as the node's user.
+pub fn used_cache_dirs(node: &Node, commands: &[Command]) -> Vec<String> {
     let mut dirs = Vec::new();
-    for mc in manager_commands(run) {
+    for mc in manager_commands(commands) {
         if !mc.invocation.kind.uses_cache() {
             continue;
         }
@@ -487,18 +488,21 @@ mod tests {
         )
         .expect("parses");
         let graph = crate::graph::build(&file);
-        let history = LayerHistory::new(&graph, 1);
+        let history = LayerHistory::new(&graph, &file, 1);
         assert_eq!(history.layers.len(), 5, "inherited layers first");
         let marks = |n: &Node| match &n.kind {
-            NodeKind::Run(run) => run.commands.iter().any(|c| c.cmd.program() == Some("mark")),
+            NodeKind::Run(run) => graph
+                .commands(&file, run)
+                .iter()
+                .any(|c| c.cmd.program() == Some("mark")),
             _ => false,
         };
         let answers: Vec<bool> = (0..5).map(|p| history.at(p).any("mark", marks)).collect();
         assert_eq!(answers, [false, true, true, true, true]);
         // The memo answers a second question under another key independently.
         let three = |n: &Node| match &n.kind {
-            NodeKind::Run(run) => run
-                .commands
+            NodeKind::Run(run) => graph
+                .commands(&file, run)
                 .iter()
                 .any(|c| c.cmd.program() == Some("three")),
             _ => false,
@@ -548,13 +552,18 @@ mod tests {
 pub struct LayerHistory<'a> {
     pub layers: Vec<(usize, &'a Node)>,
     first: std::cell::RefCell<Vec<(&'static str, Option<usize>)>>,
+    graph: &'a Graph,
+    file: &'a Dockerfile,
 }
 
 impl<'a> LayerHistory<'a> {
-    pub fn new(graph: &'a Graph, stage: usize) -> Self {
+    /// The layers of `stage` of `graph`, built from `file`.
+    pub fn new(graph: &'a Graph, file: &'a Dockerfile, stage: usize) -> Self {
         LayerHistory {
             layers: graph.layers(stage),
             first: std::cell::RefCell::new(Vec::new()),
+            graph,
+            file,
         }
     }
 
@@ -603,5 +612,10 @@ impl History<'_, '_> {
     /// Whether a layer up to this one satisfies `pred` (see [`LayerHistory::any_up_to`]).
     pub fn any(&self, key: &'static str, pred: impl Fn(&Node) -> bool) -> bool {
         self.layers.any_up_to(self.position, key, pred)
+    }
+
+    /// The commands of a RUN among the layers.
+    pub fn commands(&self, run: &RunInfo) -> Commands {
+        self.layers.graph.commands(self.layers.file, run)
     }
 }

@@ -38,7 +38,7 @@ impl Rule for AptCacheMountIncomplete {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
-            let layers = common::LayerHistory::new(ctx.graph, stage.index);
+            let layers = common::LayerHistory::new(ctx.graph, ctx.file, stage.index);
             for (position, (owner, node)) in layers.layers.iter().enumerate() {
                 if *owner != stage.index {
                     continue;
@@ -52,7 +52,8 @@ impl Rule for AptCacheMountIncomplete {
                 }
                 // Everything that ran up to and including this RUN in the image.
                 let history = layers.at(position);
-                let commands = common::manager_commands(run);
+                let run_commands = ctx.commands(run);
+                let commands = common::manager_commands(&run_commands);
                 let dnf5 = fedora_with_dnf5(ctx, stage.index);
                 check_apt(&mounts, &commands, history, out);
                 for manager in RPM_FAMILY {
@@ -319,7 +320,7 @@ fn keeps_packages(keep: &mount_facts::KeepPackages, history: History<'_, '_>) ->
 /// `key` names the question for the history's memo (see [`common::LayerHistory`]).
 fn mentions(history: History<'_, '_>, key: &'static str, pred: impl Fn(&str) -> bool) -> bool {
     history.any(key, |n| match &n.kind {
-        NodeKind::Run(run) => run.commands.iter().any(|c| {
+        NodeKind::Run(run) => history.commands(run).iter().any(|c| {
             c.cmd.words.iter().any(|w| pred(&w.value))
                 || c.cmd
                     .redirects

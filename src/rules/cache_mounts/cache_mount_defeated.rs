@@ -52,7 +52,8 @@ impl Rule for CacheMountDefeated {
                     continue;
                 }
                 // A RUN that only cleans (a deliberate purge) defeats nothing it uses.
-                let used = common::used_cache_dirs(node, run);
+                let commands = ctx.commands(run);
+                let used = common::used_cache_dirs(node, &commands);
                 let mounts: Vec<(Span, String)> = mounts
                     .into_iter()
                     .filter(|(_, t)| used.iter().any(|d| common::overlaps(t, d)))
@@ -60,7 +61,7 @@ impl Rule for CacheMountDefeated {
                 if mounts.is_empty() {
                     continue;
                 }
-                for command in &run.commands {
+                for (index, command) in commands.iter().enumerate() {
                     let inv = classify(&command.cmd);
                     let Some((defeat, mount_span, target)) =
                         defeat_of(node, command, inv.as_ref(), &mounts)
@@ -70,11 +71,7 @@ impl Rule for CacheMountDefeated {
                     let manager = inv.as_ref().map(|i| i.manager.display_name());
                     let inst = &ctx.file.instructions[node.instruction];
                     let edit = match &defeat {
-                        Defeat::Cleans => run
-                            .commands
-                            .iter()
-                            .position(|c| std::ptr::eq(c, command))
-                            .and_then(|i| edits::remove_command(ctx.file, inst, run, i)),
+                        Defeat::Cleans => edits::remove_command(ctx.file, inst, &commands, index),
                         Defeat::Flag(flag) => command
                             .cmd
                             .words

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{NodeKind, RunInfo};
+use crate::graph::{Command, NodeKind};
 use crate::knowledge::mount_facts::CACHE_MOUNT_DEFAULT_MODE;
 use crate::knowledge::ROOT_HOME;
 use crate::lint::LintContext;
@@ -35,12 +35,16 @@ impl Rule for CacheMountWrongUser {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
-                if common::user_is_root(node) != Some(false) || becomes_root(run) {
+                if common::user_is_root(node) != Some(false) || run.mounts.is_empty() {
+                    continue;
+                }
+                let commands = ctx.commands(run);
+                if becomes_root(&commands) {
                     continue;
                 }
                 let user = node.user().unwrap_or_default().to_string();
                 let home = common::home_of(node);
-                let used = common::used_cache_dirs(node, run);
+                let used = common::used_cache_dirs(node, &commands);
                 for (mount, target) in
                     common::cache_mount_targets(run, node.vars(), ctx.file.escape)
                 {
@@ -66,8 +70,8 @@ impl Rule for CacheMountWrongUser {
     }
 }
 
-fn becomes_root(run: &RunInfo) -> bool {
-    run.commands.iter().any(|c| {
+fn becomes_root(commands: &[Command]) -> bool {
+    commands.iter().any(|c| {
         ROOT_WRAPPERS.iter().any(|w| c.cmd.has_prefix(w))
             || c.cmd.program().is_some_and(|p| ROOT_WRAPPERS.contains(&p))
     })

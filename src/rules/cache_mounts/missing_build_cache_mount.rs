@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Command, Node, NodeKind, RunInfo};
+use crate::graph::{Command, Commands, Node, NodeKind};
 use crate::knowledge::mount_facts::{COMPILER_WRAPPER_ENV, NEXT_CACHE, SCCACHE_REMOTE_ENV};
 use crate::knowledge::{classify, Invocation, InvocationKind, PackageManager, ROOT_HOME};
 use crate::lint::LintContext;
@@ -46,7 +46,8 @@ struct RunCtx<'a> {
     ctx: &'a LintContext<'a>,
     stage: usize,
     node: &'a Node,
-    run: &'a RunInfo,
+    /// The RUN's commands.
+    commands: Commands,
     /// Expanded cache mount targets (`None` = unknown).
     mounts: Vec<Option<String>>,
     /// Nodes of the image before this RUN.
@@ -68,16 +69,18 @@ impl RunCtx<'_> {
     /// downloads or outputs then sit in a layer).
     fn earlier_ran(&self, manager: PackageManager, kinds: &[InvocationKind]) -> bool {
         self.earlier.iter().any(|(_, n)| match &n.kind {
-            NodeKind::Run(r) => common::manager_commands(r)
-                .iter()
-                .any(|c| c.invocation.manager == manager && kinds.contains(&c.invocation.kind)),
+            NodeKind::Run(r) if r.runs_managers() => {
+                common::manager_commands(&self.ctx.commands(r))
+                    .iter()
+                    .any(|c| c.invocation.manager == manager && kinds.contains(&c.invocation.kind))
+            }
             _ => false,
         })
     }
 
     /// Whether this RUN also installs `manager`'s dependencies, which LL201 checks.
     fn installs_here(&self, manager: PackageManager) -> bool {
-        common::manager_commands(self.run).iter().any(|c| {
+        common::manager_commands(&self.commands).iter().any(|c| {
             c.invocation.manager == manager
                 && c.invocation.kind == InvocationKind::DependencyInstall
         })
@@ -139,7 +142,7 @@ impl Rule for MissingBuildCacheMount {
                     ctx,
                     stage: stage.index,
                     node,
-                    run,
+                    commands: ctx.commands(run),
                     mounts: common::cache_mount_targets(run, node.vars(), ctx.file.escape)
                         .into_iter()
                         .map(|(_, t)| t)
@@ -155,7 +158,7 @@ impl Rule for MissingBuildCacheMount {
 
 fn check_run(rc: &RunCtx<'_>, out: &mut Findings) {
     let mut reported: Vec<PackageManager> = Vec::new();
-    for (index, command) in rc.run.commands.iter().enumerate() {
+    for (index, command) in rc.commands.iter().enumerate() {
         let Some(inv) = classify(&command.cmd) else {
             if let Some(d) = next_build(rc, index, command) {
                 out.push(d);
@@ -252,13 +255,13 @@ fn cargo(rc: &RunCtx<'_>, index: usize, command: &Command, inv: &Invocation) -> 
     // An earlier build or `cargo chef cook` left compiled dependencies in `target/` in a
     // layer, which a mount there would hide; `cargo install` builds in a temporary folder.
     let target_in_layer = rc.earlier_ran(PackageManager::Cargo, &[InvocationKind::Build])
-        || rc.earlier.iter().any(|(_, n)| mentions_cook(n));
+        || rc.earlier.iter().any(|(_, n)| mentions_cook(rc.ctx, n));
     let workdir = rc
         .ctx
         .graph
         .workdir_at(rc.stage, rc.node.instruction)
         .map(str::to_string);
-    let cwd = common::cwd_of(rc.run, index, workdir.as_deref());
+    let cwd = common::cwd_of(&rc.commands, index, workdir.as_deref());
     let target = common::cargo_target_dir(rc.node, command, cwd.as_deref());
     let needs_target = verb != "install"
         && !target_in_layer
@@ -302,11 +305,11 @@ fn cargo(rc: &RunCtx<'_>, index: usize, command: &Command, inv: &Invocation) -> 
     ))
 }
 
-fn mentions_cook(node: &Node) -> bool {
+fn mentions_cook(ctx: &LintContext<'_>, node: &Node) -> bool {
     let NodeKind::Run(run) = &node.kind else {
         return false;
     };
-    run.commands.iter().any(|c| {
+    ctx.commands(run).iter().any(|c| {
         c.cmd.program() == Some("cargo")
             && c.cmd.words.iter().any(|w| w.value == "chef")
             && c.cmd.words.iter().any(|w| w.value == "cook")
@@ -356,7 +359,7 @@ fn compiler_cache(rc: &RunCtx<'_>, manager: PackageManager) -> Option<Diagnostic
             .any(|part| part == program)
     };
     let mut user: Option<&Command> = None;
-    for command in &rc.run.commands {
+    for command in rc.commands.iter() {
         let Some(this_program) = command.cmd.program() else {
             continue;
         };
@@ -447,7 +450,7 @@ fn next_build(rc: &RunCtx<'_>, index: usize, command: &Command) -> Option<Diagno
         .graph
         .workdir_at(rc.stage, rc.node.instruction)
         .map(str::to_string);
-    let cwd = common::cwd_of(rc.run, index, workdir.as_deref());
+    let cwd = common::cwd_of(&rc.commands, index, workdir.as_deref());
     let covered = rc.mounts.iter().any(|t| match (t, &cwd) {
         (None, _) => true,
         (Some(t), Some(dir)) => common::overlaps(t, &common::join_path(dir, NEXT_CACHE.relative)),

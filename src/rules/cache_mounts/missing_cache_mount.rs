@@ -1,10 +1,11 @@
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::fix::edits;
-use crate::graph::{Node, NodeKind, RunInfo, ShellKind};
+use crate::graph::{Command, Graph, Node, NodeKind, ShellKind};
 use crate::knowledge::{InvocationKind, PackageManager};
 use crate::lint::LintContext;
 use crate::rules::common::{self, CacheDirs, ManagerCommand};
 use crate::rules::{Category, Findings, Rule, RuleMeta};
+use crate::syntax::Dockerfile;
 
 pub struct MissingCacheMount;
 
@@ -29,20 +30,26 @@ impl Rule for MissingCacheMount {
         for stage in &ctx.graph.stages {
             let image = common::root_image(ctx.graph, stage.index);
             // Asked for every apt RUN of the stage, so answered once each.
-            let history = common::LayerHistory::new(ctx.graph, stage.index);
+            let history = common::LayerHistory::new(ctx.graph, ctx.file, stage.index);
             let inherited = history.layers.len().saturating_sub(stage.nodes.len());
             let first_apt = std::cell::OnceCell::new();
             let apt = StageApt {
                 nodes: &stage.nodes,
                 first: &first_apt,
+                graph: ctx.graph,
+                file: ctx.file,
             };
             for (i, node) in stage.nodes.iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
+                if !run.runs_managers() {
+                    continue;
+                }
                 let mounts = common::cache_mount_targets(run, node.vars(), ctx.file.escape);
                 let mut reported: Vec<PackageManager> = Vec::new();
-                for mc in common::manager_commands(run) {
+                let commands = ctx.commands(run);
+                for mc in common::manager_commands(&commands) {
                     let inv = &mc.invocation;
                     if inv.kind != InvocationKind::DependencyInstall
                         || reported.contains(&inv.manager)
@@ -117,7 +124,10 @@ impl Rule for MissingCacheMount {
                         .with_label(mc.command.span(), format!("{} install", info.display_name))
                         .with_help(help);
                     let history = history.at(inherited + i);
-                    if let Some(fix) = mount_fix(ctx, history, apt, node, run, &mc, &targets) {
+                    let fix = (run.shell != ShellKind::Windows)
+                        .then(|| mount_fix(ctx, history, apt, node, &commands, &mc, &targets))
+                        .flatten();
+                    if let Some(fix) = fix {
                         diagnostic = diagnostic.with_fix(fix);
                     }
                     out.push(diagnostic);
@@ -185,17 +195,18 @@ const DOCKER_CLEAN: &str = "docker-clean";
 const KEEP_APT_DOWNLOADS: &str = "rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep-cache";
 
 /// Add the mount flag(s) after `RUN`; for apt, also stop the image's `docker-clean` hook
-/// from emptying the cache, once per stage, before its first apt RUN.
+/// from emptying the cache, once per stage, before its first apt RUN. `commands` are the
+/// RUN's; none for a Windows shell.
 fn mount_fix(
     ctx: &LintContext<'_>,
     history: common::History<'_, '_>,
     apt: StageApt<'_>,
     node: &Node,
-    run: &RunInfo,
+    commands: &[Command],
     mc: &ManagerCommand<'_>,
     targets: &[String],
 ) -> Option<Fix> {
-    if matches!(run.shell, ShellKind::Windows) || targets.is_empty() {
+    if targets.is_empty() {
         return None;
     }
     let inst = ctx.file.instructions.get(node.instruction)?;
@@ -208,7 +219,7 @@ fn mount_fix(
     };
     let mut targets: Vec<&str> = targets.iter().map(String::as_str).collect();
     let mut notes: Vec<&str> = Vec::new();
-    if manager == PackageManager::Apt && !updates_before(run, mc) {
+    if manager == PackageManager::Apt && !updates_before(commands, mc) {
         // The package lists come from an earlier layer: a mount on them would hide them.
         targets.retain(|t| *t != APT_LISTS);
         notes.push(
@@ -258,21 +269,22 @@ fn mount_fix(
 }
 
 /// Whether the RUN refreshes apt's lists itself before this install.
-fn updates_before(run: &RunInfo, install: &ManagerCommand<'_>) -> bool {
-    common::manager_commands(run).iter().any(|mc| {
+fn updates_before(commands: &[Command], install: &ManagerCommand<'_>) -> bool {
+    common::manager_commands(commands).iter().any(|mc| {
         mc.invocation.manager == PackageManager::Apt
             && mc.invocation.kind == InvocationKind::IndexUpdate
             && mc.command.span().start() < install.command.span().start()
     })
 }
 
-fn runs_apt(node: &Node) -> bool {
+fn runs_apt(graph: &Graph, file: &Dockerfile, node: &Node) -> bool {
     let NodeKind::Run(run) = &node.kind else {
         return false;
     };
-    common::manager_commands(run)
-        .iter()
-        .any(|mc| mc.invocation.manager == PackageManager::Apt)
+    run.runs_managers()
+        && common::manager_commands(&graph.commands(file, run))
+            .iter()
+            .any(|mc| mc.invocation.manager == PackageManager::Apt)
 }
 
 /// A stage's nodes and, once asked, its first apt RUN.
@@ -280,13 +292,17 @@ fn runs_apt(node: &Node) -> bool {
 struct StageApt<'a> {
     nodes: &'a [Node],
     first: &'a std::cell::OnceCell<Option<&'a Node>>,
+    graph: &'a Graph,
+    file: &'a Dockerfile,
 }
 
 impl<'a> StageApt<'a> {
     fn first(&self) -> Option<&'a Node> {
-        *self
-            .first
-            .get_or_init(|| self.nodes.iter().find(|n| runs_apt(n)))
+        *self.first.get_or_init(|| {
+            self.nodes
+                .iter()
+                .find(|n| runs_apt(self.graph, self.file, n))
+        })
     }
 }
 
@@ -294,8 +310,8 @@ impl<'a> StageApt<'a> {
 /// removes the `docker-clean` hook.
 fn keeps_apt_downloads(history: common::History<'_, '_>) -> bool {
     history.any(DOCKER_CLEAN, |n| match &n.kind {
-        NodeKind::Run(run) => run
-            .commands
+        NodeKind::Run(run) => history
+            .commands(run)
             .iter()
             .any(|c| c.cmd.words.iter().any(|w| w.value.contains(DOCKER_CLEAN))),
         _ => false,

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Base, Command, Node, NodeKind, RunInfo, SourceKind};
+use crate::graph::{Base, Command, Commands, Node, NodeKind, SourceKind};
 use crate::knowledge::mount_facts::{
     self, CARGO_TARGET, UV_LINK_MODE_ENV, UV_LINK_MODE_FLAG, YARNRC, YARN_GLOBAL_CACHE_ENV,
     YARN_NODE_LINKER_ENV,
@@ -46,7 +46,8 @@ struct RunCtx<'a> {
     consumers: &'a [Vec<usize>],
     stage: usize,
     node: &'a Node,
-    run: &'a RunInfo,
+    /// The RUN's commands.
+    commands: Commands,
     mounts: Vec<(&'a Mount, String)>,
 }
 
@@ -84,7 +85,7 @@ impl Rule for RuntimeFilesInCacheMount {
                     consumers: &consumers,
                     stage: stage.index,
                     node,
-                    run,
+                    commands: ctx.commands(run),
                     mounts,
                 };
                 let before = out.len();
@@ -120,7 +121,7 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
         if remounted {
             continue;
         }
-        let uses = run.commands.iter().any(|c| {
+        let uses = rc.ctx.commands(run).iter().any(|c| {
             mentions_dir(c, dir)
                 || classify(&c.cmd).is_some_and(|i| i.kind != InvocationKind::CacheClean)
                 || c.cmd.program().is_some_and(|p| INTERPRETERS.contains(&p))
@@ -173,8 +174,8 @@ fn mentions_dir(command: &Command, dir: &str) -> bool {
 }
 
 /// Whether a command after `index` takes files out of `dir` (`cp target/release/app …`).
-fn copied_out(run: &RunInfo, index: usize, dir: &str) -> bool {
-    run.commands
+fn copied_out(commands: &[Command], index: usize, dir: &str) -> bool {
+    commands
         .iter()
         .skip(index + 1)
         .any(|c| c.cmd.program().is_some_and(|p| !NOT_COPYING.contains(&p)) && mentions_dir(c, dir))
@@ -188,11 +189,11 @@ fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Findings) {
         .graph
         .workdir_at(rc.stage, rc.node.instruction)
         .map(str::to_string);
-    for (index, command) in rc.run.commands.iter().enumerate() {
+    for (index, command) in rc.commands.iter().enumerate() {
         let Some(inv) = classify(&command.cmd) else {
             continue;
         };
-        let cwd = common::cwd_of(rc.run, index, workdir.as_deref());
+        let cwd = common::cwd_of(&rc.commands, index, workdir.as_deref());
         let verb = command
             .cmd
             .words
@@ -228,7 +229,7 @@ fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Findings) {
         }) else {
             continue;
         };
-        if copied_out(rc.run, index, &output) || copied_out(rc.run, index, target) {
+        if copied_out(&rc.commands, index, &output) || copied_out(&rc.commands, index, target) {
             continue;
         }
         let Some(reader) = needed_later(rc, position, &output) else {
@@ -280,7 +281,7 @@ fn install_target(command: &Command, inv: &crate::knowledge::Invocation) -> Opti
 
 /// A cache mount on a folder that holds installed packages (`node_modules`, `.venv`).
 fn destination_mounts(rc: &RunCtx<'_>, position: usize, out: &mut Findings) {
-    let Some(installer) = rc.run.commands.iter().find(|c| {
+    let Some(installer) = rc.commands.iter().find(|c| {
         classify(&c.cmd).is_some_and(|i| i.kind.is_install() || i.kind == InvocationKind::Build)
     }) else {
         return;
@@ -312,7 +313,7 @@ fn destination_mounts(rc: &RunCtx<'_>, position: usize, out: &mut Findings) {
 
 /// uv with `UV_LINK_MODE=symlink`: the environment links into the cache mount.
 fn uv_symlinks(rc: &RunCtx<'_>, out: &mut Findings) {
-    for mc in common::manager_commands(rc.run) {
+    for mc in common::manager_commands(&rc.commands) {
         if mc.invocation.manager != PackageManager::Uv || !mc.invocation.kind.is_install() {
             continue;
         }
@@ -376,7 +377,7 @@ pub(crate) fn link_mode_flag(command: &Command) -> Option<String> {
 /// mount. Reported only when the build context's `.yarnrc.yml` shows Berry with
 /// Plug'n'Play and the global cache on.
 fn yarn_pnp(rc: &RunCtx<'_>, out: &mut Findings) {
-    for mc in common::manager_commands(rc.run) {
+    for mc in common::manager_commands(&rc.commands) {
         if mc.invocation.manager != PackageManager::Yarn
             || mc.invocation.kind != InvocationKind::DependencyInstall
         {

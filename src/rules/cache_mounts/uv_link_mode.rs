@@ -36,7 +36,7 @@ impl Rule for UvLinkMode {
                 if mounts.is_empty() {
                     continue;
                 }
-                for mc in common::manager_commands(run) {
+                for mc in common::manager_commands(&ctx.commands(run)) {
                     let inv = &mc.invocation;
                     if inv.manager != PackageManager::Uv
                         || !inv.kind.is_install()

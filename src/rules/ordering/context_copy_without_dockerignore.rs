@@ -42,7 +42,10 @@ impl Rule for ContextCopyWithoutDockerignore {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
-                for mc in common::manager_commands(run) {
+                if !run.runs_managers() {
+                    continue;
+                }
+                for mc in common::manager_commands(&ctx.commands(run)) {
                     let inv = &mc.invocation;
                     // Only work on the project itself says which local folders it has:
                     // `npm install -g azurite` or `pip install awscli` creates none.

@@ -32,11 +32,11 @@ impl Rule for UpdateWithoutInstall {
                     continue;
                 };
                 // A script the RUN downloads or ships may install packages we cannot see.
-                if run.commands.iter().any(|c| runs_unseen_script(&c.cmd)) {
+                let commands = ctx.commands(run);
+                if commands.iter().any(|c| runs_unseen_script(&c.cmd)) {
                     continue;
                 }
-                let invocations: Vec<_> = run
-                    .commands
+                let invocations: Vec<_> = commands
                     .iter()
                     .filter_map(|c| invocation_of(&c.cmd).map(|inv| (c, inv)))
                     .collect();

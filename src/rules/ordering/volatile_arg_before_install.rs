@@ -76,7 +76,12 @@ impl Rule for VolatileArgBeforeInstall {
                         in_force.extend(declared_at(node.instruction).iter().map(|v| (v, false)))
                     }
                     NodeKind::Run(run) => {
-                        let install = common::manager_commands(run)
+                        let commands = if run.runs_managers() {
+                            ctx.commands(run)
+                        } else {
+                            Default::default()
+                        };
+                        let install = common::manager_commands(&commands)
                             .into_iter()
                             .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall);
                         let Some(install) = install else {
@@ -98,7 +103,8 @@ impl Rule for VolatileArgBeforeInstall {
                         if let Some(first) = first {
                             if !reads_it && reported.insert(first.instruction) {
                                 let mut diag = finding(ctx, first, &install);
-                                let installs = installs.get_or_init(|| install_flags(&stage.nodes));
+                                let installs =
+                                    installs.get_or_init(|| install_flags(ctx, &stage.nodes));
                                 if let Some(fix) =
                                     move_below_installs(ctx, stage.index, installs, first)
                                 {
@@ -313,13 +319,15 @@ fn move_below_installs(
 const MAX_MOVE_EXAMINED: usize = 128;
 
 /// Per node of a stage, whether it is a RUN that installs dependencies.
-fn install_flags(nodes: &[crate::graph::Node]) -> Vec<bool> {
+fn install_flags(ctx: &LintContext<'_>, nodes: &[crate::graph::Node]) -> Vec<bool> {
     nodes
         .iter()
         .map(|node| match &node.kind {
-            NodeKind::Run(run) => common::manager_commands(run)
-                .iter()
-                .any(|mc| mc.invocation.kind == InvocationKind::DependencyInstall),
+            NodeKind::Run(run) if run.runs_managers() => {
+                common::manager_commands(&ctx.commands(run))
+                    .iter()
+                    .any(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
+            }
             _ => false,
         })
         .collect()

@@ -3,12 +3,13 @@ use std::path::Path;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::fix::edits;
-use crate::graph::{Node, NodeKind};
+use crate::graph::{Command, Commands, Node, NodeKind};
 use crate::knowledge::{InvocationKind, PackageManager};
 use crate::lint::LintContext;
 use crate::rules::common;
 use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::span::Span;
+use crate::syntax::Dockerfile;
 
 pub struct VolatileCopyBeforeInstall;
 
@@ -41,7 +42,7 @@ struct Install {
     manager: PackageManager,
     /// Manifests to copy first.
     manifests: Vec<String>,
-    /// Index into [`StageInstalls::run_words`]: the words of the install's RUN, to tell
+    /// Index into [`OwnInstalls::run_commands`]: the commands of the install's RUN, to tell
     /// whether the RUN uses what a COPY brought in (shared by the installs of one RUN).
     run: usize,
     /// Absolute paths the install reads (`-r /src/requirements.txt`, `/opt/wheels/x.whl`).
@@ -50,9 +51,9 @@ struct Install {
 
 /// The installs in one stage's own instructions, in file order.
 #[derive(Default)]
-struct OwnInstalls<'a> {
+struct OwnInstalls {
     installs: Vec<Install>,
-    run_words: Vec<Vec<&'a str>>,
+    run_commands: Vec<Commands>,
     /// Managers whose dependencies are installed by the end of the stage (its
     /// ancestors' included): a child stage starts from these.
     deps_out: Vec<PackageManager>,
@@ -62,12 +63,12 @@ struct OwnInstalls<'a> {
 /// so its installs are theirs in order and nothing is stored twice.
 struct Installs<'a> {
     graph: &'a crate::graph::Graph,
-    stages: Vec<OwnInstalls<'a>>,
+    stages: Vec<OwnInstalls>,
 }
 
 impl<'a> Installs<'a> {
-    fn new(graph: &'a crate::graph::Graph) -> Self {
-        let mut stages: Vec<OwnInstalls<'a>> = Vec::with_capacity(graph.stages.len());
+    fn new(graph: &'a crate::graph::Graph, file: &Dockerfile) -> Self {
+        let mut stages: Vec<OwnInstalls> = Vec::with_capacity(graph.stages.len());
         for stage in &graph.stages {
             // Parents come earlier, so their installs are known.
             let deps_in = match stage.base {
@@ -76,7 +77,7 @@ impl<'a> Installs<'a> {
                 }
                 _ => Vec::new(),
             };
-            stages.push(installs_in(stage.index, &stage.nodes, deps_in));
+            stages.push(installs_in(graph, file, stage.index, &stage.nodes, deps_in));
         }
         Installs { graph, stages }
     }
@@ -109,8 +110,8 @@ impl<'a> Installs<'a> {
     /// Whether the COPY of `volatile` sources to `dest` makes `install` rerun.
     fn invalidates(&self, install: &Install, volatile: &[&str], dest: &str) -> bool {
         let whole_context = volatile.iter().any(|s| is_whole_context(s));
-        let words = &self.stages[install.stage].run_words[install.run];
-        whole_context || !(reads_under(install, dest) || run_uses_copy(words, volatile, dest))
+        let commands = &self.stages[install.stage].run_commands[install.run];
+        whole_context || !(reads_under(install, dest) || run_uses_copy(commands, volatile, dest))
     }
 }
 
@@ -121,7 +122,7 @@ impl Rule for VolatileCopyBeforeInstall {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         let mut reported: HashSet<usize> = HashSet::new();
-        let installs = Installs::new(ctx.graph);
+        let installs = Installs::new(ctx.graph, ctx.file);
         let descendants = descendants(ctx.graph);
         for stage in &ctx.graph.stages {
             if !installs.any_in(stage.index) {
@@ -239,7 +240,7 @@ fn reads_under(install: &Install, dest: &str) -> bool {
 
 /// Whether the install's RUN uses the copied files (e.g. runs a copied script), in which
 /// case the COPY cannot move below it.
-fn run_uses_copy(run_words: &[&str], sources: &[&str], dest: &str) -> bool {
+fn run_uses_copy(commands: &[Command], sources: &[&str], dest: &str) -> bool {
     let dest = dest.trim_end_matches('/');
     let mut needles: Vec<&str> = sources
         .iter()
@@ -249,27 +250,34 @@ fn run_uses_copy(run_words: &[&str], sources: &[&str], dest: &str) -> bool {
     if !dest.is_empty() && dest != "." {
         needles.push(dest);
     }
-    run_words
+    commands
         .iter()
-        .any(|w| needles.iter().any(|n| w.contains(n)))
+        .flat_map(|c| c.cmd.words.iter())
+        .any(|w| needles.iter().any(|n| w.value.contains(n)))
 }
 
 /// The installs among a stage's own nodes, given the managers whose dependencies its
 /// parent stages installed.
-fn installs_in<'a>(
+fn installs_in(
+    graph: &crate::graph::Graph,
+    file: &Dockerfile,
     stage: usize,
-    nodes: &'a [Node],
+    nodes: &[Node],
     mut deps_in: Vec<PackageManager>,
-) -> OwnInstalls<'a> {
+) -> OwnInstalls {
     let mut installs = Vec::new();
-    let mut runs: Vec<Vec<&'a str>> = Vec::new();
+    let mut runs: Vec<Commands> = Vec::new();
     for node in nodes {
         let NodeKind::Run(run) = &node.kind else {
             continue;
         };
+        if !run.runs_managers() {
+            continue;
+        }
         let mut installed_here = Vec::new();
         let mut run_index = None;
-        for mc in common::manager_commands(run) {
+        let commands = graph.commands(file, run);
+        for mc in common::manager_commands(&commands) {
             let inv = &mc.invocation;
             let counted = match inv.kind {
                 InvocationKind::DependencyInstall => {
@@ -351,12 +359,7 @@ fn installs_in<'a>(
                 .collect::<Vec<_>>()
                 .join(" ");
             let run = *run_index.get_or_insert_with(|| {
-                runs.push(
-                    run.commands
-                        .iter()
-                        .flat_map(|c| c.cmd.words.iter().map(|w| w.value.as_str()))
-                        .collect(),
-                );
+                runs.push(Commands::clone(&commands));
                 runs.len() - 1
             });
             installs.push(Install {
@@ -379,7 +382,7 @@ fn installs_in<'a>(
     installs.shrink_to_fit();
     OwnInstalls {
         installs,
-        run_words: runs,
+        run_commands: runs,
         deps_out: deps_in,
     }
 }
@@ -462,8 +465,8 @@ fn reorder_fix<'a>(
         let allowed = match &node.kind {
             NodeKind::Run(run) => {
                 invalidated.iter().any(|(i, _)| *i == node.instruction)
-                    && !run
-                        .commands
+                    && !ctx
+                        .commands(run)
                         .iter()
                         .any(|c| matches!(c.cmd.program(), Some("cd" | "pushd")))
             }

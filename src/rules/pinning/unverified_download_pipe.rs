@@ -39,7 +39,7 @@ impl Rule for UnverifiedDownloadPipe {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
-                let commands = &run.commands;
+                let commands = &*ctx.commands(run);
                 if commands
                     .iter()
                     .any(|c| knowledge::verifies_download(&c.cmd))
