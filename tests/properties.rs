@@ -227,7 +227,7 @@ proptest! {
             // The keyword is the span's text unless a line continuation splits it. BuildKit
             // also keeps a keyword-less node for a lone continuation at the end of the file.
             let keyword = instruction.keyword_text(&df.source);
-            let written = df.text(instruction.keyword_span);
+            let written = df.text(instruction.keyword_span());
             let (first, last) = (keyword.chars().next(), keyword.chars().last());
             prop_assert!(
                 match (first, last) {
@@ -240,7 +240,7 @@ proptest! {
             );
             // The joined form is kept exactly when the source differs.
             prop_assert_eq!(instruction.keyword_joined.is_some(), written != keyword);
-            prop_assert!(contains(instruction.span, instruction.keyword_span));
+            prop_assert!(contains(instruction.span, instruction.keyword_span()));
             prop_assert!(contains(instruction.span, instruction.args_span));
             for flag in &instruction.flags {
                 prop_assert!(contains(instruction.span, flag.span));

@@ -192,7 +192,7 @@ pub fn predict(
         };
         let is_built = built.contains(&stage.index);
         let mut instructions = vec![InstructionPrediction {
-            line: file.lines.line(from.keyword_span.start()),
+            line: file.lines.line(from.keyword_span().start()),
             text: first_line(file, from),
             status: if is_built { state } else { Status::NotBuilt },
             reason: if is_built { state_reason.clone() } else { None },
@@ -246,7 +246,7 @@ pub fn predict(
                 notes.push("network content not re-checked".to_string());
             }
             instructions.push(InstructionPrediction {
-                line: file.lines.line(inst.keyword_span.start()),
+                line: file.lines.line(inst.keyword_span().start()),
                 text: first_line(file, inst),
                 status: if is_built { status } else { Status::NotBuilt },
                 reason: if is_built { reason.clone() } else { None },
@@ -260,7 +260,7 @@ pub fn predict(
         stages.push(StagePrediction {
             index: stage.index,
             name: stage.name.clone(),
-            line: file.lines.line(from.keyword_span.start()),
+            line: file.lines.line(from.keyword_span().start()),
             built: is_built,
             result: if is_built { state } else { Status::NotBuilt },
             instructions,

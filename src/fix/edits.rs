@@ -56,8 +56,8 @@ pub fn line_ending_at(df: &Dockerfile, offset: usize) -> &'static str {
 
 /// The whitespace before the instruction's keyword on its line.
 pub fn indentation<'a>(df: &'a Dockerfile, inst: &Instruction) -> &'a str {
-    let start = line_start(df, inst.keyword_span.start());
-    let before = df.text(Span::new(start, inst.keyword_span.start()));
+    let start = line_start(df, inst.keyword_span().start());
+    let before = df.text(Span::new(start, inst.keyword_span().start()));
     if before.chars().all(|c| c == ' ' || c == '\t') {
         before
     } else {
@@ -78,7 +78,7 @@ pub fn keyword_like(df: &Dockerfile, inst: &Instruction, keyword: &str) -> Strin
 /// The comment lines directly above an instruction (no blank line between), which
 /// belong to it: `# layerlint ignore=…` must stay right above its instruction.
 fn attached_comments_start(df: &Dockerfile, inst: &Instruction) -> usize {
-    let mut start = line_start(df, inst.keyword_span.start());
+    let mut start = line_start(df, inst.keyword_span().start());
     while start > text_start(df) {
         let prev_start = line_start(df, start - 1);
         let line = df.text(Span::new(prev_start, start));
@@ -108,7 +108,7 @@ fn attached_comments_start(df: &Dockerfile, inst: &Instruction) -> usize {
 /// the line ending of its last line.
 pub fn instruction_block(df: &Dockerfile, inst: &Instruction) -> Span {
     let start = attached_comments_start(df, inst);
-    let end = line_end_after_newline(df, inst.span.end().max(inst.keyword_span.end()));
+    let end = line_end_after_newline(df, inst.span.end().max(inst.keyword_span().end()));
     Span::new(start, end)
 }
 
@@ -117,7 +117,7 @@ pub fn instruction_block(df: &Dockerfile, inst: &Instruction) -> Span {
 pub fn insert_lines_before(df: &Dockerfile, inst: &Instruction, lines: &[String]) -> Edit {
     let at = attached_comments_start(df, inst);
     let indent = indentation(df, inst);
-    let ending = line_ending_at(df, inst.keyword_span.start());
+    let ending = line_ending_at(df, inst.keyword_span().start());
     let mut text = String::new();
     for line in lines {
         text.push_str(indent);
@@ -133,7 +133,7 @@ pub fn insert_lines_before(df: &Dockerfile, inst: &Instruction, lines: &[String]
 /// Insert `lines` as new lines right after the instruction's last line.
 pub fn insert_lines_after(df: &Dockerfile, inst: &Instruction, lines: &[String]) -> Edit {
     let indent = indentation(df, inst);
-    let ending = line_ending_at(df, inst.keyword_span.start());
+    let ending = line_ending_at(df, inst.keyword_span().start());
     let block = instruction_block(df, inst);
     // After the last line of a file that has no final newline, each new line starts
     // with a line ending instead of ending with one.
@@ -165,7 +165,7 @@ pub fn insert_flag(df: &Dockerfile, inst: &Instruction, flags: &[String]) -> Edi
         text.push_str(flag);
     }
     Edit {
-        span: Span::empty(inst.keyword_span.end()),
+        span: Span::empty(inst.keyword_span().end()),
         replacement: text.into(),
     }
 }
@@ -184,8 +184,8 @@ pub fn remove_flag(df: &Dockerfile, inst: &Instruction, flag_index: usize) -> Op
 /// Delete the instruction's lines (comments above it are kept: they may say more than
 /// the instruction did).
 pub fn remove_instruction(df: &Dockerfile, inst: &Instruction) -> Edit {
-    let start = line_start(df, inst.keyword_span.start());
-    let end = line_end_after_newline(df, inst.span.end().max(inst.keyword_span.end()));
+    let start = line_start(df, inst.keyword_span().start());
+    let end = line_end_after_newline(df, inst.span.end().max(inst.keyword_span().end()));
     let mut span = Span::new(start, end);
     // The last line of a file without a final newline: take the newline before it instead.
     if !df.source[..end].ends_with('\n') && start > text_start(df) {
@@ -220,7 +220,7 @@ pub fn move_instruction_after(
     if !text.ends_with('\n') {
         // The moved block was the file's last line: it now needs a line ending, and the
         // line ending before it goes.
-        moved.push_str(line_ending_at(df, inst.keyword_span.start()));
+        moved.push_str(line_ending_at(df, inst.keyword_span().start()));
         let nl = if df.source[..block.start()].ends_with("\r\n") {
             2
         } else {
@@ -234,7 +234,7 @@ pub fn move_instruction_after(
             replacement: moved.into(),
         }
     } else {
-        let ending = line_ending_at(df, after.keyword_span.start());
+        let ending = line_ending_at(df, after.keyword_span().start());
         let body = moved.strip_suffix(ending).unwrap_or(&moved);
         Edit {
             span: Span::empty(target.end()),
@@ -264,12 +264,12 @@ pub fn move_instruction_before(
     }
     let text = df.text(block);
     if !text.ends_with('\n') {
-        let ending = line_ending_at(df, inst.keyword_span.start());
+        let ending = line_ending_at(df, inst.keyword_span().start());
         let removal = remove_instruction(df, inst);
         let mut moved = text.to_string();
         moved.push_str(ending);
         // Keep the comments that were attached to the last line with it.
-        let comments = Span::new(block.start(), line_start(df, inst.keyword_span.start()));
+        let comments = Span::new(block.start(), line_start(df, inst.keyword_span().start()));
         let deletion = Span::new(
             removal.span.start().min(comments.start()),
             removal.span.end(),

@@ -70,8 +70,6 @@ pub struct CopySource {
 pub struct CopyInfo {
     pub sources: ThinVec<CopySource>,
     pub dest: Option<CompactString>,
-    /// The `--from` value, as written.
-    pub from: Option<CompactString>,
 }
 
 /// Which interpreter runs a RUN.
@@ -126,8 +124,6 @@ pub type Commands = Arc<Vec<Command>>;
 pub struct RunInfo {
     pub mounts: ThinVec<Mount>,
     pub shell: ShellKind,
-    /// `--network=none` etc.
-    pub network: Option<CompactString>,
     /// Index of the RUN in `Dockerfile::instructions`.
     instruction: u32,
     /// The interpreter in force for the shell form, from SHELL or the platform.
@@ -836,7 +832,6 @@ fn copy_info(
     CopyInfo {
         sources,
         dest: dest.map(CompactString::from),
-        from: from.map(CompactString::from),
     }
 }
 
@@ -849,7 +844,6 @@ fn run_info(
 ) -> (RunInfo, Commands) {
     let mut mounts = inst.mounts();
     mounts.shrink_to_fit();
-    let network = inst.flag("network").and_then(|f| f.value.clone());
     let program = shell_override.and_then(|s| s.first());
     let script = if program.is_some_and(|p| shell::is_windows_shell(p)) {
         ScriptShell::Windows
@@ -862,7 +856,6 @@ fn run_info(
     let info = RunInfo {
         mounts,
         shell: kind,
-        network: network.map(CompactString::from),
         // Instruction counts fit: a file is at most 4 GiB and an instruction takes a byte.
         instruction: u32::try_from(index).unwrap_or(u32::MAX),
         script,

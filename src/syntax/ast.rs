@@ -346,16 +346,18 @@ pub enum Args {
     Onbuild(Box<Instruction>),
     /// HEALTHCHECK NONE, or HEALTHCHECK CMD followed by shell or exec args
     /// (`command` is `Empty`, `Shell` or `Exec`).
-    Healthcheck { kind: Word, command: Box<Args> },
+    /// Both boxed: HEALTHCHECK is rare, and an inline `Word` would make every instruction larger.
+    Healthcheck { kind: Box<Word>, command: Box<Args> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instruction {
     pub keyword: Keyword,
-    /// The keyword's span in the source; [`Instruction::keyword_text`] gives it as written.
-    pub keyword_span: Span,
+    /// The keyword's length in the source: it starts the instruction's `span`
+    /// ([`Instruction::keyword_span`]).
+    pub(crate) keyword_len: u32,
     /// The keyword as BuildKit reads it, kept only when that differs from the source text of
-    /// `keyword_span` (a keyword split by a line continuation, `RU\⏎N`).
+    /// [`Instruction::keyword_span`] (a keyword split by a line continuation, `RU\⏎N`).
     pub keyword_joined: Option<Box<CompactString>>,
     pub flags: ThinVec<Flag>,
     pub args: Args,
@@ -383,12 +385,18 @@ impl Instruction {
         self.args.shrink_to_fit();
     }
 
+    /// The keyword's span in the source; [`Instruction::keyword_text`] gives it as written.
+    pub fn keyword_span(&self) -> Span {
+        let start = self.span.start();
+        Span::new(start, start.saturating_add(self.keyword_len as usize))
+    }
+
     /// The keyword as written (any case), line continuations removed; `source` is the text
     /// of the file the instruction was parsed from.
     pub fn keyword_text<'a>(&'a self, source: &'a str) -> &'a str {
         match &self.keyword_joined {
             Some(joined) => joined.as_str(),
-            None => source.get(self.keyword_span.range()).unwrap_or(""),
+            None => source.get(self.keyword_span().range()).unwrap_or(""),
         }
     }
 

@@ -445,7 +445,8 @@ fn parse_node(
     let args = parse_args(joined, keyword, rest.clone(), escape)?;
     Ok(Instruction {
         keyword,
-        keyword_span,
+        // The keyword starts the instruction's span (see `Instruction::keyword_span`).
+        keyword_len: u32::try_from(keyword_span.len()).unwrap_or(u32::MAX),
         keyword_joined,
         flags,
         args,
@@ -532,7 +533,7 @@ fn parse_args(
                 }
             };
             Args::Healthcheck {
-                kind: word(joined, rest.start..kind_end),
+                kind: Box::new(word(joined, rest.start..kind_end)),
                 command: Box::new(command),
             }
         }
@@ -825,7 +826,7 @@ mod tests {
         );
         for instruction in &df.instructions {
             assert_eq!(
-                df.text(instruction.keyword_span),
+                df.text(instruction.keyword_span()),
                 instruction.keyword_text(&df.source)
             );
             assert!(instruction.keyword_joined.is_none());
@@ -842,7 +843,7 @@ mod tests {
             .collect();
         assert_eq!(texts, ["FROM", "RUN", "onbuild"]);
         assert_eq!(df.instructions[1].keyword, Keyword::Run);
-        assert_eq!(df.text(df.instructions[1].keyword_span), "RU\\\nN");
+        assert_eq!(df.text(df.instructions[1].keyword_span()), "RU\\\nN");
         let Args::Onbuild(inner) = &df.instructions[2].args else {
             panic!("ONBUILD wraps an instruction");
         };

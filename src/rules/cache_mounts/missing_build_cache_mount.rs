@@ -193,7 +193,7 @@ fn check_run(rc: &RunCtx<'_>, out: &mut Findings) {
 
 fn build_report(rc: &RunCtx<'_>, command: &Command, message: String, help: String) -> Diagnostic {
     let inst = &rc.ctx.file.instructions[rc.node.instruction];
-    Diagnostic::new(&META, inst.keyword_span, message)
+    Diagnostic::new(&META, inst.keyword_span(), message)
         .with_label(command.span(), "builds without a warm cache")
         .with_help(help)
 }
@@ -401,7 +401,7 @@ fn compiler_cache(rc: &RunCtx<'_>, manager: PackageManager) -> Option<Diagnostic
     Some(
         Diagnostic::new(
             &META,
-            inst.keyword_span,
+            inst.keyword_span(),
             format!("this RUN compiles through {program}, but no cache mount holds its cache `{dir}`: every rebuild misses"),
         )
         .with_label(command.span(), format!("compiled through {program}"))
@@ -466,7 +466,7 @@ fn next_build(rc: &RunCtx<'_>, index: usize, command: &Command) -> Option<Diagno
     Some(
         Diagnostic::new(
             &META,
-            inst.keyword_span,
+            inst.keyword_span(),
             format!("`next build` rebuilds every page whenever this layer rebuilds: no cache mount holds the {} `{dir}`", NEXT_CACHE.display_name),
         )
         .with_label(command.span(), "Next.js build")

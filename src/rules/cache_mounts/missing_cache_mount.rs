@@ -120,7 +120,7 @@ impl Rule for MissingCacheMount {
                         help.push_str("; ");
                         help.push_str(advice);
                     }
-                    let mut diagnostic = Diagnostic::new(&META, inst.keyword_span, message)
+                    let mut diagnostic = Diagnostic::new(&META, inst.keyword_span(), message)
                         .with_label(mc.command.span(), format!("{} install", info.display_name))
                         .with_help(help);
                     let history = history.at(inherited + i);

@@ -128,7 +128,7 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
         });
         if uses {
             let inst = &rc.ctx.file.instructions[node.instruction];
-            return Some(Some(inst.keyword_span));
+            return Some(Some(inst.keyword_span()));
         }
     }
     // Only stages built on this one or copying from it can read its files.

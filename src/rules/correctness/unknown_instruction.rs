@@ -43,7 +43,7 @@ impl Rule for UnknownInstruction {
                 )
             };
             out.push(
-                Diagnostic::new(&META, unknown.keyword_span, message).with_help(
+                Diagnostic::new(&META, unknown.keyword_span(), message).with_help(
                     "instructions are ADD, ARG, CMD, COPY, ENTRYPOINT, ENV, EXPOSE, FROM, HEALTHCHECK, LABEL, MAINTAINER, ONBUILD, RUN, SHELL, STOPSIGNAL, USER, VOLUME and WORKDIR",
                 ),
             );

@@ -188,7 +188,7 @@ impl Rule for VolatileCopyBeforeInstall {
                     )
                 };
                 let mut diagnostic =
-                    Diagnostic::new(&META, inst.span.cover(inst.keyword_span), message)
+                    Diagnostic::new(&META, inst.span.cover(inst.keyword_span()), message)
                         .with_label(
                             install.span,
                             "this install reruns whenever the copied files change",
