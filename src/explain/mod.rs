@@ -259,7 +259,7 @@ pub fn predict(
         stage_results.push((state, state_reason));
         stages.push(StagePrediction {
             index: stage.index,
-            name: stage.name.clone(),
+            name: stage.name.as_ref().map(|n| n.to_string()),
             line: file.lines.line(from.keyword_span().start()),
             built: is_built,
             result: if is_built { state } else { Status::NotBuilt },
@@ -565,7 +565,7 @@ fn stage_dependency(
     let name = graph
         .stages
         .get(index)
-        .and_then(|s| s.name.clone())
+        .and_then(|s| s.name.as_ref().map(|n| n.to_string()))
         .unwrap_or_else(|| index.to_string());
     let (status, reason) = match stage_results.get(index).map(|(s, _)| *s) {
         Some(Status::Rebuilds) => (Status::Rebuilds, format!("{label} rebuilt ({how}{name})")),

@@ -1,33 +1,36 @@
 //! Image references: `[registry/]name[:tag][@digest]`.
 
+use compact_str::CompactString;
 use serde::Serialize;
 
+/// Parts up to 24 bytes (most names and tags) are stored inline: a file of thousands of
+/// stages keeps one reference per stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImageRef {
     /// The reference as resolved (after ARG substitution).
-    pub raw: String,
-    pub name: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
+    pub raw: CompactString,
+    pub name: CompactString,
+    pub tag: Option<CompactString>,
+    pub digest: Option<CompactString>,
 }
 
 impl ImageRef {
     pub fn parse(raw: &str) -> ImageRef {
         let (rest, digest) = match raw.split_once('@') {
-            Some((r, d)) => (r, Some(d.to_string())),
+            Some((r, d)) => (r, Some(CompactString::from(d))),
             None => (raw, None),
         };
         // A colon after the last slash separates the tag; one before it is a registry port.
         let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
         let (name, tag) = match rest[last_slash..].rfind(':') {
             Some(i) => (
-                rest[..last_slash + i].to_string(),
-                Some(rest[last_slash + i + 1..].to_string()),
+                CompactString::from(&rest[..last_slash + i]),
+                Some(CompactString::from(&rest[last_slash + i + 1..])),
             ),
-            None => (rest.to_string(), None),
+            None => (CompactString::from(rest), None),
         };
         ImageRef {
-            raw: raw.to_string(),
+            raw: CompactString::from(raw),
             name,
             tag,
             digest,

@@ -215,11 +215,11 @@ impl Scopes {
 pub struct Stage {
     pub index: usize,
     /// The `AS` name, lowercased as BuildKit compares it.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// Index of the FROM instruction.
     pub from_instruction: usize,
     pub base: Base,
-    pub platform: Option<String>,
+    pub platform: Option<CompactString>,
     /// The instructions after FROM up to the next FROM.
     pub nodes: Vec<Node>,
     /// Stages this one reads from (`COPY --from`, `RUN --mount=from=`), excluding its base.
@@ -560,10 +560,10 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             stages.push(Stage {
                 windows,
                 index: stages.len(),
-                name,
+                name: name.map(CompactString::from),
                 from_instruction: idx,
                 base,
-                platform,
+                platform: platform.map(CompactString::from),
                 nodes: Vec::with_capacity(len),
                 reads_from: Vec::new(),
                 exit_env: Vars::default(),

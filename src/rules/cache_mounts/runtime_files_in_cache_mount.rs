@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Base, Command, Commands, Node, NodeKind, SourceKind};
+use crate::graph::{Base, Command, Commands, Node, NodeKind, RunInfo, SourceKind};
 use crate::knowledge::mount_facts::{
     self, CARGO_TARGET, UV_LINK_MODE_ENV, UV_LINK_MODE_FLAG, YARNRC, YARN_GLOBAL_CACHE_ENV,
     YARN_NODE_LINKER_ENV,
@@ -49,6 +49,45 @@ struct RunCtx<'a> {
     /// The RUN's commands.
     commands: Commands,
     mounts: Vec<(&'a Mount, String)>,
+    later: &'a LaterTargets,
+}
+
+/// The expanded cache mount targets of the nodes [`needed_later`] looked at last, by
+/// instruction index, in order. It looks at up to [`MAX_LATER_EXAMINED`] nodes after each
+/// RUN with a cache mount, so consecutive RUNs share most of them; expanding them anew
+/// for each RUN took most of the time on files of many such RUNs.
+#[derive(Default)]
+struct LaterTargets(std::cell::RefCell<std::collections::VecDeque<(usize, Vec<Option<String>>)>>);
+
+impl LaterTargets {
+    /// Forget the nodes up to `instruction`: later calls look only after it.
+    fn forget_up_to(&self, instruction: usize) {
+        let mut window = self.0.borrow_mut();
+        while window.front().is_some_and(|(i, _)| *i <= instruction) {
+            window.pop_front();
+        }
+    }
+
+    /// Whether a cache mount of `node` (a RUN) may hold `dir`: a target overlapping it,
+    /// or one whose value is unknown.
+    fn remounts(&self, ctx: &LintContext<'_>, node: &Node, run: &RunInfo, dir: &str) -> bool {
+        let mut window = self.0.borrow_mut();
+        let at = match window.binary_search_by_key(&node.instruction, |(i, _)| *i) {
+            Ok(at) => at,
+            Err(at) => {
+                let targets = common::cache_mount_targets(run, node.vars(), ctx.file.escape)
+                    .into_iter()
+                    .map(|(_, t)| t)
+                    .collect();
+                window.insert(at, (node.instruction, targets));
+                at
+            }
+        };
+        window[at]
+            .1
+            .iter()
+            .any(|t| t.as_deref().is_none_or(|t| common::overlaps(t, dir)))
+    }
 }
 
 impl Rule for RuntimeFilesInCacheMount {
@@ -71,6 +110,7 @@ impl Rule for RuntimeFilesInCacheMount {
                 }
             }
         }
+        let later = LaterTargets::default();
         for stage in &ctx.graph.stages {
             for (position, node) in stage.nodes.iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
@@ -80,6 +120,7 @@ impl Rule for RuntimeFilesInCacheMount {
                 if mounts.is_empty() {
                     continue;
                 }
+                later.forget_up_to(node.instruction);
                 let rc = RunCtx {
                     ctx,
                     consumers: &consumers,
@@ -87,6 +128,7 @@ impl Rule for RuntimeFilesInCacheMount {
                     node,
                     commands: ctx.commands(run),
                     mounts,
+                    later: &later,
                 };
                 let before = out.len();
                 outputs_in_mount(&rc, position, out);
@@ -115,10 +157,7 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
         let NodeKind::Run(run) = &node.kind else {
             continue;
         };
-        let remounted = common::cache_mount_targets(run, node.vars(), rc.ctx.file.escape)
-            .iter()
-            .any(|(_, t)| t.as_deref().is_none_or(|t| common::overlaps(t, dir)));
-        if remounted {
+        if rc.later.remounts(rc.ctx, node, run, dir) {
             continue;
         }
         let uses = rc.ctx.commands(run).iter().any(|c| {
