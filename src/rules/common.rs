@@ -14,17 +14,15 @@ pub struct ManagerCommand<'a> {
     pub invocation: Invocation,
 }
 
-/// The commands of a RUN that `knowledge::classify` recognises.
-pub fn manager_commands(commands: &[Command]) -> Vec<ManagerCommand<'_>> {
-    commands
-        .iter()
-        .filter_map(|command| {
-            knowledge::classify(&command.cmd).map(|invocation| ManagerCommand {
-                command,
-                invocation,
-            })
+/// The commands of a RUN that `knowledge::classify` recognises, classified one at a time
+/// as the caller asks (a RUN of many thousand installs need not hold them all at once).
+pub fn manager_commands(commands: &[Command]) -> impl Iterator<Item = ManagerCommand<'_>> {
+    commands.iter().filter_map(|command| {
+        knowledge::classify(&command.cmd).map(|invocation| ManagerCommand {
+            command,
+            invocation,
         })
-        .collect()
+    })
 }
 
 /// The home folder of the user a node runs as; `None` when it cannot be known.

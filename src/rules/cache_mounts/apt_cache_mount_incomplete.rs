@@ -53,7 +53,7 @@ impl Rule for AptCacheMountIncomplete {
                 // Everything that ran up to and including this RUN in the image.
                 let history = layers.at(position);
                 let run_commands = ctx.commands(run);
-                let commands = common::manager_commands(&run_commands);
+                let commands: Vec<_> = common::manager_commands(&run_commands).collect();
                 let dnf5 = fedora_with_dnf5(ctx, stage.index);
                 check_apt(&mounts, &commands, history, out);
                 for manager in RPM_FAMILY {

@@ -71,7 +71,6 @@ impl RunCtx<'_> {
         self.earlier.iter().any(|(_, n)| match &n.kind {
             NodeKind::Run(r) if r.runs_managers() => {
                 common::manager_commands(&self.ctx.commands(r))
-                    .iter()
                     .any(|c| c.invocation.manager == manager && kinds.contains(&c.invocation.kind))
             }
             _ => false,
@@ -80,7 +79,7 @@ impl RunCtx<'_> {
 
     /// Whether this RUN also installs `manager`'s dependencies, which LL201 checks.
     fn installs_here(&self, manager: PackageManager) -> bool {
-        common::manager_commands(&self.commands).iter().any(|c| {
+        common::manager_commands(&self.commands).any(|c| {
             c.invocation.manager == manager
                 && c.invocation.kind == InvocationKind::DependencyInstall
         })

@@ -270,7 +270,7 @@ fn mount_fix(
 
 /// Whether the RUN refreshes apt's lists itself before this install.
 fn updates_before(commands: &[Command], install: &ManagerCommand<'_>) -> bool {
-    common::manager_commands(commands).iter().any(|mc| {
+    common::manager_commands(commands).any(|mc| {
         mc.invocation.manager == PackageManager::Apt
             && mc.invocation.kind == InvocationKind::IndexUpdate
             && mc.command.span().start() < install.command.span().start()
@@ -283,7 +283,6 @@ fn runs_apt(graph: &Graph, file: &Dockerfile, node: &Node) -> bool {
     };
     run.runs_managers()
         && common::manager_commands(&graph.commands(file, run))
-            .iter()
             .any(|mc| mc.invocation.manager == PackageManager::Apt)
 }
 

@@ -325,7 +325,6 @@ fn install_flags(ctx: &LintContext<'_>, nodes: &[crate::graph::Node]) -> Vec<boo
         .map(|node| match &node.kind {
             NodeKind::Run(run) if run.runs_managers() => {
                 common::manager_commands(&ctx.commands(run))
-                    .iter()
                     .any(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
             }
             _ => false,
