@@ -107,6 +107,10 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, span: Span, message: impl Into<Arc<str>>) -> Self {
+        // Most findings have one label; a first push would reserve four.
+        if self.labels.is_empty() {
+            self.labels.reserve_exact(1);
+        }
         self.labels.push(Label {
             span,
             message: message.into(),

@@ -233,7 +233,9 @@ fn mount_fix(
         .iter()
         .map(|t| format!("--mount=type=cache,target={t}{sharing}"))
         .collect();
-    let mut fix_edits = vec![edits::insert_flag(ctx.file, inst, &flags)];
+    // At most two edits; a push onto a list of one would reserve four.
+    let mut fix_edits = Vec::with_capacity(2);
+    fix_edits.push(edits::insert_flag(ctx.file, inst, &flags));
     if manager == PackageManager::Apt && !keeps_apt_downloads(history) {
         let first_apt = apt
             .first()

@@ -3,7 +3,7 @@ use std::path::Path;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::fix::edits;
-use crate::graph::{Command, Commands, Node, NodeKind};
+use crate::graph::{Command, Node, NodeKind, RunInfo};
 use crate::knowledge::{InvocationKind, PackageManager};
 use crate::lint::LintContext;
 use crate::rules::common;
@@ -42,7 +42,7 @@ struct Install {
     manager: PackageManager,
     /// Manifests to copy first.
     manifests: Vec<String>,
-    /// Index into [`OwnInstalls::run_commands`]: the commands of the install's RUN, to tell
+    /// Index into [`OwnInstalls::runs`]: the install's RUN, whose commands tell
     /// whether the RUN uses what a COPY brought in (shared by the installs of one RUN).
     run: usize,
     /// Absolute paths the install reads (`-r /src/requirements.txt`, `/opt/wheels/x.whl`).
@@ -51,9 +51,11 @@ struct Install {
 
 /// The installs in one stage's own instructions, in file order.
 #[derive(Default)]
-struct OwnInstalls {
+struct OwnInstalls<'a> {
     installs: Vec<Install>,
-    run_commands: Vec<Commands>,
+    /// The RUNs of the installs. Their commands are asked for again when needed: holding
+    /// them here would keep every install RUN's commands for the whole rule.
+    runs: Vec<&'a RunInfo>,
     /// Managers whose dependencies are installed by the end of the stage (its
     /// ancestors' included): a child stage starts from these.
     deps_out: Vec<PackageManager>,
@@ -63,12 +65,13 @@ struct OwnInstalls {
 /// so its installs are theirs in order and nothing is stored twice.
 struct Installs<'a> {
     graph: &'a crate::graph::Graph,
-    stages: Vec<OwnInstalls>,
+    file: &'a Dockerfile,
+    stages: Vec<OwnInstalls<'a>>,
 }
 
 impl<'a> Installs<'a> {
-    fn new(graph: &'a crate::graph::Graph, file: &Dockerfile) -> Self {
-        let mut stages: Vec<OwnInstalls> = Vec::with_capacity(graph.stages.len());
+    fn new(graph: &'a crate::graph::Graph, file: &'a Dockerfile) -> Self {
+        let mut stages: Vec<OwnInstalls<'a>> = Vec::with_capacity(graph.stages.len());
         for stage in &graph.stages {
             // Parents come earlier, so their installs are known.
             let deps_in = match stage.base {
@@ -79,7 +82,11 @@ impl<'a> Installs<'a> {
             };
             stages.push(installs_in(graph, file, stage.index, &stage.nodes, deps_in));
         }
-        Installs { graph, stages }
+        Installs {
+            graph,
+            file,
+            stages,
+        }
     }
 
     /// Whether any stage of `stage`'s lineage installs something.
@@ -110,8 +117,9 @@ impl<'a> Installs<'a> {
     /// Whether the COPY of `volatile` sources to `dest` makes `install` rerun.
     fn invalidates(&self, install: &Install, volatile: &[&str], dest: &str) -> bool {
         let whole_context = volatile.iter().any(|s| is_whole_context(s));
-        let commands = &self.stages[install.stage].run_commands[install.run];
-        whole_context || !(reads_under(install, dest) || run_uses_copy(commands, volatile, dest))
+        let run = self.stages[install.stage].runs[install.run];
+        let commands = self.graph.commands(self.file, run);
+        whole_context || !(reads_under(install, dest) || run_uses_copy(&commands, volatile, dest))
     }
 }
 
@@ -258,15 +266,15 @@ fn run_uses_copy(commands: &[Command], sources: &[&str], dest: &str) -> bool {
 
 /// The installs among a stage's own nodes, given the managers whose dependencies its
 /// parent stages installed.
-fn installs_in(
+fn installs_in<'a>(
     graph: &crate::graph::Graph,
     file: &Dockerfile,
     stage: usize,
-    nodes: &[Node],
+    nodes: &'a [Node],
     mut deps_in: Vec<PackageManager>,
-) -> OwnInstalls {
+) -> OwnInstalls<'a> {
     let mut installs = Vec::new();
-    let mut runs: Vec<Commands> = Vec::new();
+    let mut runs: Vec<&'a RunInfo> = Vec::new();
     for node in nodes {
         let NodeKind::Run(run) = &node.kind else {
             continue;
@@ -359,7 +367,7 @@ fn installs_in(
                 .collect::<Vec<_>>()
                 .join(" ");
             let run = *run_index.get_or_insert_with(|| {
-                runs.push(Commands::clone(&commands));
+                runs.push(run);
                 runs.len() - 1
             });
             installs.push(Install {
@@ -382,7 +390,7 @@ fn installs_in(
     installs.shrink_to_fit();
     OwnInstalls {
         installs,
-        run_commands: runs,
+        runs,
         deps_out: deps_in,
     }
 }
