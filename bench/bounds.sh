@@ -48,7 +48,7 @@ MIN_TIME_BUDGET=0.1
 # Every shape, in report order. The generator below knows each by name.
 SHAPES=(runa dense continuation pipes subst words args env copies copy-install stages
     independent-stages copy-from heredocs apt-runs apt-cache-runs node-modules-mounts workdir-runs
-    volatile-args stage-chain workflow-jobs workflow-ignores comments commented blank realistic nested-quotes long-line)
+    volatile-args stage-chain index-updates build-commands install-targets build-runs workflow-jobs workflow-ignores comments commented blank realistic nested-quotes long-line)
 
 # ---------------------------------------------------------------- options
 
@@ -286,6 +286,14 @@ GENERATORS = {
     ),
     "volatile-args": lambda: repeat("FROM python:3.12\n", "ARG GIT_SHA\nRUN pip install x\n"),
     "stage-chain": lambda: repeat("FROM debian:12 AS s\n", "FROM s AS s\nRUN apt-get install -y curl\n"),
+    "index-updates": lambda: repeat("FROM debian:12\nRUN ", "apt-get update && ", "apt-get install -y curl\n"),
+    "build-commands": lambda: repeat(
+        "FROM rust:1\nRUN --mount=type=cache,target=/app/target ", "cargo build --release && ", "true\n"
+    ),
+    "install-targets": lambda: repeat(
+        "FROM python:3.12\nRUN --mount=type=cache,target=/out ", "pip install --target /out x && ", "true\n"
+    ),
+    "build-runs": lambda: [FROM, "RUN echo x\n" * (target // 22), "RUN cargo build\n" * (target // 32)],
     "workflow-jobs": lambda: numbered(
         "name: ci\non: [push, pull_request]\njobs:\n", lambda i: workflow_job(i, "user/app", False)
     ),

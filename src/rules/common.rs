@@ -343,23 +343,47 @@ pub fn shown_command(cmd: &Command, last: usize) -> String {
         .join(" ")
 }
 
-/// The working directory of the command at `index` of a RUN: the last `cd` before it, if
-/// any, applied to the stage's WORKDIR; `None` when not known statically.
-pub fn cwd_of(commands: &[Command], index: usize, workdir: Option<&str>) -> Option<String> {
-    let mut dir = workdir.map(str::to_string);
-    for command in commands.iter().take(index) {
-        if command.cmd.program() != Some("cd") {
-            continue;
+/// The working directory of a RUN's commands: the last `cd` before a command, if any,
+/// applied to the stage's WORKDIR; `None` when not known statically. Commands are meant to
+/// be asked about in order: it follows the `cd`s from the last command asked about, so
+/// asking for every command of a RUN stays linear.
+pub struct CwdTracker<'w> {
+    workdir: Option<&'w str>,
+    /// The directory before command `next`.
+    dir: Option<String>,
+    next: usize,
+}
+
+impl<'w> CwdTracker<'w> {
+    pub fn new(workdir: Option<&'w str>) -> Self {
+        CwdTracker {
+            workdir,
+            dir: workdir.map(str::to_string),
+            next: 0,
         }
-        let arg = command.cmd.words.get(1).map(|w| w.value.as_str());
-        dir = match arg {
-            Some(a) if a.contains('$') || a == "-" => None,
-            Some(a) if a.starts_with('/') => Some(a.to_string()),
-            Some(a) => dir.map(|d| join_path(&d, a)),
-            None => None,
-        };
     }
-    dir
+
+    /// The working directory of the command at `index` of `commands` (always the same
+    /// commands); an index before the last one asked about starts over.
+    pub fn at(&mut self, commands: &[Command], index: usize) -> Option<String> {
+        if index < self.next {
+            *self = CwdTracker::new(self.workdir);
+        }
+        for command in commands.iter().take(index).skip(self.next) {
+            if command.cmd.program() != Some("cd") {
+                continue;
+            }
+            let arg = command.cmd.words.get(1).map(|w| w.value.as_str());
+            self.dir = match arg {
+                Some(a) if a.contains('$') || a == "-" => None,
+                Some(a) if a.starts_with('/') => Some(a.to_string()),
+                Some(a) => self.dir.take().map(|d| join_path(&d, a)),
+                None => None,
+            };
+        }
+        self.next = self.next.max(index.min(commands.len()));
+        self.dir.clone()
+    }
 }
 
 /// Where `cargo` puts its build artifacts for this command: `--target-dir`, else
@@ -615,5 +639,46 @@ impl History<'_, '_> {
     /// The commands of a RUN among the layers.
     pub fn commands(&self, run: &RunInfo) -> Commands {
         self.layers.graph.commands(self.layers.file, run)
+    }
+}
+
+#[cfg(test)]
+mod cwd_tests {
+    use super::*;
+
+    fn commands(script: &str) -> Vec<Command> {
+        let df = crate::syntax::parse(&format!("FROM a\nRUN {script}\n")).expect("parses");
+        let graph = crate::graph::build(&df);
+        let NodeKind::Run(run) = &graph.stages[0].nodes[0].kind else {
+            panic!("a RUN");
+        };
+        graph.commands(&df, run).to_vec()
+    }
+
+    #[test]
+    fn follows_cd_in_any_order_of_questions() {
+        let cmds = commands("cd app && make && cd /srv && cd sub && make && cd $X && make");
+        let expected = [
+            Some("/w"),
+            Some("/w/app"),
+            Some("/w/app"),
+            Some("/srv"),
+            Some("/srv/sub"),
+            Some("/srv/sub"),
+            None,
+        ];
+        let mut tracker = CwdTracker::new(Some("/w"));
+        for (i, want) in expected.iter().enumerate() {
+            assert_eq!(
+                tracker.at(&cmds, i).as_deref(),
+                *want,
+                "in order, command {i}"
+            );
+        }
+        // Going back starts over; asking twice gives the same answer.
+        for i in [4, 1, 1, 6, 0, 5] {
+            assert_eq!(tracker.at(&cmds, i).as_deref(), expected[i], "command {i}");
+        }
+        assert_eq!(CwdTracker::new(None).at(&cmds, 2), None);
     }
 }

@@ -50,10 +50,31 @@ struct RunCtx<'a> {
     commands: Commands,
     /// Expanded cache mount targets (`None` = unknown).
     mounts: Vec<Option<String>>,
-    /// Nodes of the image before this RUN.
-    /// The layers before this RUN (a slice, not a copy: a long file stays linear).
-    earlier: &'a [(usize, &'a Node)],
+    /// The image's layers, with the answers already found about them.
+    layers: &'a StageLayers<'a>,
+    /// This RUN's position among `layers`.
+    position: usize,
     image: Option<String>,
+    /// `installs_here` answers, by manager: asked for every build command of the RUN.
+    installs_here: std::cell::RefCell<Vec<(PackageManager, bool)>>,
+    /// The working directory as the commands run, followed one command at a time.
+    cwd: std::cell::RefCell<common::CwdTracker<'a>>,
+}
+
+/// The first layer (by position) that ran a manager with one of the kinds.
+type FirstRan = (PackageManager, &'static [InvocationKind], Option<usize>);
+
+/// A stage's layers (inherited ones first) and the first of them that answers each
+/// question the rule asks about earlier layers. Asked for every build command, each
+/// question was a scan of the earlier layers: quadratic on long stages.
+struct StageLayers<'a> {
+    layers: Vec<(usize, &'a Node)>,
+    /// First layer that ran a manager with one of the kinds.
+    ran: std::cell::RefCell<Vec<FirstRan>>,
+    /// First layer that runs `cargo chef cook`.
+    cook: std::cell::OnceCell<Option<usize>>,
+    /// Whether the context's package.json has a build script running `next build`.
+    next_script: &'a std::cell::OnceCell<bool>,
 }
 
 impl RunCtx<'_> {
@@ -67,22 +88,69 @@ impl RunCtx<'_> {
 
     /// Whether an earlier RUN of the image ran `manager` with one of `kinds` (its
     /// downloads or outputs then sit in a layer).
-    fn earlier_ran(&self, manager: PackageManager, kinds: &[InvocationKind]) -> bool {
-        self.earlier.iter().any(|(_, n)| match &n.kind {
+    fn earlier_ran(&self, manager: PackageManager, kinds: &'static [InvocationKind]) -> bool {
+        let known = self
+            .layers
+            .ran
+            .borrow()
+            .iter()
+            .find(|(m, k, _)| *m == manager && *k == kinds)
+            .map(|&(_, _, first)| first);
+        let first = known.unwrap_or_else(|| {
+            let first = self
+                .layers
+                .layers
+                .iter()
+                .position(|(_, n)| self.ran(n, manager, kinds));
+            self.layers.ran.borrow_mut().push((manager, kinds, first));
+            first
+        });
+        first.is_some_and(|f| f < self.position)
+    }
+
+    /// Whether an earlier RUN of the image runs `cargo chef cook`.
+    fn earlier_cooked(&self) -> bool {
+        let first = *self.layers.cook.get_or_init(|| {
+            self.layers
+                .layers
+                .iter()
+                .position(|(_, n)| mentions_cook(self.ctx, n))
+        });
+        first.is_some_and(|f| f < self.position)
+    }
+
+    /// Whether `node` is a RUN that ran `manager` with one of `kinds`.
+    fn ran(&self, node: &Node, manager: PackageManager, kinds: &[InvocationKind]) -> bool {
+        match &node.kind {
             NodeKind::Run(r) if r.runs_managers() => {
                 common::manager_commands(&self.ctx.commands(r))
                     .any(|c| c.invocation.manager == manager && kinds.contains(&c.invocation.kind))
             }
             _ => false,
-        })
+        }
     }
 
     /// Whether this RUN also installs `manager`'s dependencies, which LL201 checks.
     fn installs_here(&self, manager: PackageManager) -> bool {
-        common::manager_commands(&self.commands).any(|c| {
+        if let Some(&(_, known)) = self
+            .installs_here
+            .borrow()
+            .iter()
+            .find(|(m, _)| *m == manager)
+        {
+            return known;
+        }
+        let installs = common::manager_commands(&self.commands).any(|c| {
             c.invocation.manager == manager
                 && c.invocation.kind == InvocationKind::DependencyInstall
-        })
+        });
+        self.installs_here.borrow_mut().push((manager, installs));
+        installs
+    }
+
+    /// The working directory of command `index`, for indexes asked in increasing order.
+    fn cwd_at(&self, index: usize) -> Option<String> {
+        self.cwd.borrow_mut().at(&self.commands, index)
     }
 
     /// The dirs of a manager's cache for one command; `None` when a variable moves it
@@ -128,15 +196,22 @@ impl Rule for MissingBuildCacheMount {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
+        let next_script = std::cell::OnceCell::new();
         for stage in &ctx.graph.stages {
-            let layers = ctx.graph.layers(stage.index);
-            for (position, (owner, node)) in layers.iter().enumerate() {
+            let layers = StageLayers {
+                layers: ctx.graph.layers(stage.index),
+                ran: Default::default(),
+                cook: Default::default(),
+                next_script: &next_script,
+            };
+            for (position, &(owner, node)) in layers.layers.iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
-                if *owner != stage.index {
+                if owner != stage.index {
                     continue;
                 }
+                let workdir = ctx.graph.workdir_at(stage.index, node.instruction);
                 let rc = RunCtx {
                     ctx,
                     stage: stage.index,
@@ -146,8 +221,11 @@ impl Rule for MissingBuildCacheMount {
                         .into_iter()
                         .map(|(_, t)| t)
                         .collect(),
-                    earlier: &layers[..position],
+                    layers: &layers,
+                    position,
                     image: common::root_image(ctx.graph, stage.index),
+                    installs_here: Default::default(),
+                    cwd: std::cell::RefCell::new(common::CwdTracker::new(workdir)),
                 };
                 check_run(&rc, out);
             }
@@ -253,14 +331,9 @@ fn cargo(rc: &RunCtx<'_>, index: usize, command: &Command, inv: &Invocation) -> 
         && !rc.covered(&registry_dirs);
     // An earlier build or `cargo chef cook` left compiled dependencies in `target/` in a
     // layer, which a mount there would hide; `cargo install` builds in a temporary folder.
-    let target_in_layer = rc.earlier_ran(PackageManager::Cargo, &[InvocationKind::Build])
-        || rc.earlier.iter().any(|(_, n)| mentions_cook(rc.ctx, n));
-    let workdir = rc
-        .ctx
-        .graph
-        .workdir_at(rc.stage, rc.node.instruction)
-        .map(str::to_string);
-    let cwd = common::cwd_of(&rc.commands, index, workdir.as_deref());
+    let target_in_layer =
+        rc.earlier_ran(PackageManager::Cargo, &[InvocationKind::Build]) || rc.earlier_cooked();
+    let cwd = rc.cwd_at(index);
     let target = common::cargo_target_dir(rc.node, command, cwd.as_deref());
     let needs_target = verb != "install"
         && !target_in_layer
@@ -444,12 +517,7 @@ fn next_build(rc: &RunCtx<'_>, index: usize, command: &Command) -> Option<Diagno
     if !runs_next {
         return None;
     }
-    let workdir = rc
-        .ctx
-        .graph
-        .workdir_at(rc.stage, rc.node.instruction)
-        .map(str::to_string);
-    let cwd = common::cwd_of(&rc.commands, index, workdir.as_deref());
+    let cwd = rc.cwd_at(index);
     let covered = rc.mounts.iter().any(|t| match (t, &cwd) {
         (None, _) => true,
         (Some(t), Some(dir)) => common::overlaps(t, &common::join_path(dir, NEXT_CACHE.relative)),
@@ -483,7 +551,14 @@ fn is_build_script(words: &[&str]) -> bool {
 
 /// Whether the build context's `package.json` has a `build` script running `next build`.
 fn build_script_runs_next(rc: &RunCtx<'_>) -> bool {
-    let Some(dir) = rc.ctx.context_dir else {
+    *rc.layers
+        .next_script
+        .get_or_init(|| package_build_runs_next(rc.ctx))
+}
+
+/// Read once per file: a RUN may hold thousands of `npm run build` commands.
+fn package_build_runs_next(ctx: &LintContext<'_>) -> bool {
+    let Some(dir) = ctx.context_dir else {
         return false;
     };
     let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {

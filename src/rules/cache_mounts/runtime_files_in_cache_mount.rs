@@ -213,11 +213,25 @@ fn mentions_dir(command: &Command, dir: &str) -> bool {
 }
 
 /// Whether a command after `index` takes files out of `dir` (`cp target/release/app …`).
-fn copied_out(commands: &[Command], index: usize, dir: &str) -> bool {
-    commands
-        .iter()
-        .skip(index + 1)
-        .any(|c| c.cmd.program().is_some_and(|p| !NOT_COPYING.contains(&p)) && mentions_dir(c, dir))
+/// `last` keeps, per folder, the last command that does: asked for every build command
+/// of a RUN, a scan of the commands after it each time was quadratic.
+fn copied_out(
+    commands: &[Command],
+    index: usize,
+    dir: &str,
+    last: &mut Vec<(String, Option<usize>)>,
+) -> bool {
+    let found = match last.iter().find(|(d, _)| d == dir) {
+        Some(&(_, found)) => found,
+        None => {
+            let found = commands.iter().rposition(|c| {
+                c.cmd.program().is_some_and(|p| !NOT_COPYING.contains(&p)) && mentions_dir(c, dir)
+            });
+            last.push((dir.to_string(), found));
+            found
+        }
+    };
+    found.is_some_and(|f| f > index)
 }
 
 /// Build output written into a mounted folder: the cargo target folder, or an output
@@ -228,11 +242,13 @@ fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Findings) {
         .graph
         .workdir_at(rc.stage, rc.node.instruction)
         .map(str::to_string);
+    let mut cwd_of = common::CwdTracker::new(workdir.as_deref());
+    let mut last_copy = Vec::new();
     for (index, command) in rc.commands.iter().enumerate() {
         let Some(inv) = classify(&command.cmd) else {
             continue;
         };
-        let cwd = common::cwd_of(&rc.commands, index, workdir.as_deref());
+        let cwd = cwd_of.at(&rc.commands, index);
         let verb = command
             .cmd
             .words
@@ -268,7 +284,9 @@ fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Findings) {
         }) else {
             continue;
         };
-        if copied_out(&rc.commands, index, &output) || copied_out(&rc.commands, index, target) {
+        if copied_out(&rc.commands, index, &output, &mut last_copy)
+            || copied_out(&rc.commands, index, target, &mut last_copy)
+        {
             continue;
         }
         let Some(reader) = needed_later(rc, position, &output) else {

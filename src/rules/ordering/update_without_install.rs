@@ -36,25 +36,32 @@ impl Rule for UpdateWithoutInstall {
                 if commands.iter().any(|c| runs_unseen_script(&c.cmd)) {
                     continue;
                 }
-                let invocations: Vec<_> = commands
-                    .iter()
-                    .filter_map(|c| invocation_of(&c.cmd).map(|inv| (c, inv)))
-                    .collect();
-                let mut reported: Vec<PackageManager> = Vec::new();
-                for (command, inv) in &invocations {
-                    if inv.kind != InvocationKind::IndexUpdate {
+                // One pass: the families that install, and the first index update of
+                // each family (a RUN may hold many thousand commands).
+                let mut installing: Vec<PackageManager> = Vec::new();
+                let mut first_update: Vec<(PackageManager, &Command, knowledge::Invocation)> =
+                    Vec::new();
+                for command in commands.iter() {
+                    let Some(inv) = invocation_of(&command.cmd) else {
                         continue;
-                    }
+                    };
                     let manager = family(inv.manager);
-                    let installs = invocations.iter().any(|(_, other)| {
-                        other.kind == InvocationKind::DependencyInstall
-                            && family(other.manager) == manager
-                    });
-                    if installs || reported.contains(&manager) {
-                        continue;
+                    match inv.kind {
+                        InvocationKind::DependencyInstall if !installing.contains(&manager) => {
+                            installing.push(manager);
+                        }
+                        InvocationKind::IndexUpdate
+                            if !first_update.iter().any(|(m, _, _)| *m == manager) =>
+                        {
+                            first_update.push((manager, command, inv));
+                        }
+                        _ => {}
                     }
-                    reported.push(manager);
-                    out.push(finding(command, inv));
+                }
+                for (manager, command, inv) in &first_update {
+                    if !installing.contains(manager) {
+                        out.push(finding(command, inv));
+                    }
                 }
             }
         }
