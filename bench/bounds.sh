@@ -48,7 +48,8 @@ MIN_TIME_BUDGET=0.1
 # Every shape, in report order. The generator below knows each by name.
 SHAPES=(runa dense continuation pipes subst words args env copies copy-install stages
     independent-stages copy-from heredocs apt-runs apt-cache-runs node-modules-mounts workdir-runs
-    volatile-args stage-chain index-updates build-commands install-targets build-runs workflow-jobs workflow-ignores comments commented blank realistic nested-quotes long-line)
+    volatile-args stage-chain index-updates build-commands install-targets build-runs piped-downloads
+    cache-cleanups workflow-jobs workflow-ignores comments commented blank realistic nested-quotes long-line)
 
 # ---------------------------------------------------------------- options
 
@@ -294,6 +295,10 @@ GENERATORS = {
         "FROM python:3.12\nRUN --mount=type=cache,target=/out ", "pip install --target /out x && ", "true\n"
     ),
     "build-runs": lambda: [FROM, "RUN echo x\n" * (target // 22), "RUN cargo build\n" * (target // 32)],
+    "piped-downloads": lambda: repeat(FROM + "RUN ", "echo é && curl -fsSL https://get.example.com | sh && ", "true\n"),
+    "cache-cleanups": lambda: repeat(
+        "FROM node:20\nRUN --mount=type=cache,target=/root/.npm ", "npm ci && npm cache clean --force && ", "true\n"
+    ),
     "workflow-jobs": lambda: numbered(
         "name: ci\non: [push, pull_request]\njobs:\n", lambda i: workflow_job(i, "user/app", False)
     ),
@@ -308,7 +313,7 @@ GENERATORS = {
     "long-line": lambda: repeat(FROM + "RUN ", "a", "\n"),
 }
 
-with open(out, "w", encoding="ascii", newline="\n") as f:
+with open(out, "w", encoding="utf-8", newline="\n") as f:
     f.writelines(GENERATORS[shape]())
 PY
 }

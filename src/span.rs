@@ -87,6 +87,18 @@ pub struct LineCol {
 pub struct LineIndex {
     starts: Starts,
     len: usize,
+    /// Chars before each block of [`COLUMN_BLOCK`] bytes; empty when the text is ASCII
+    /// (then a column is a byte distance). A column on a line of a megabyte with a finding
+    /// every few bytes would otherwise cost a count from the line's start each time.
+    chars_before_block: Vec<usize>,
+}
+
+/// Bytes per block of [`LineIndex`]'s char counts.
+const COLUMN_BLOCK: usize = 4096;
+
+/// Chars that start in `bytes` (UTF-8 continuation bytes excluded).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// Line starts as 32-bit offsets when the text allows (a file of short lines has nearly
@@ -124,9 +136,33 @@ impl LineIndex {
         } else {
             Starts::Wide(starts(text, |o| o))
         };
+        let chars_before_block = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut before = 0;
+            text.as_bytes()
+                .chunks(COLUMN_BLOCK)
+                .map(|block| {
+                    let at = before;
+                    before += char_starts(block);
+                    at
+                })
+                .collect()
+        };
         LineIndex {
             starts,
             len: text.len(),
+            chars_before_block,
+        }
+    }
+
+    /// Chars of `text` (the indexed text) before byte `offset`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / COLUMN_BLOCK;
+        let from = block * COLUMN_BLOCK;
+        match self.chars_before_block.get(block) {
+            Some(&before) => before + char_starts(text.as_bytes().get(from..offset).unwrap_or(&[])),
+            None => char_starts(text.as_bytes().get(..offset).unwrap_or(&[])),
         }
     }
 
@@ -161,7 +197,8 @@ impl LineIndex {
         }
     }
 
-    /// 1-based line and column (in chars) of `offset` within `text`.
+    /// 1-based line and column (in chars) of `offset` within `text`, the text the index
+    /// was built from.
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
         let mut offset = offset.min(text.len());
         while offset > 0 && !text.is_char_boundary(offset) {
@@ -169,8 +206,20 @@ impl LineIndex {
         }
         let line = self.line(offset);
         let start = self.line_start(line).min(offset);
-        let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
-        LineCol { line, column }
+        let chars = if self.chars_before_block.is_empty() || text.len() != self.len {
+            // ASCII: a byte is a char. (A text other than the indexed one is counted.)
+            if text.len() == self.len {
+                offset - start
+            } else {
+                text.get(start..offset).map_or(0, |s| s.chars().count())
+            }
+        } else {
+            self.chars_before(text, offset) - self.chars_before(text, start)
+        };
+        LineCol {
+            line,
+            column: chars + 1,
+        }
     }
 }
 
@@ -189,6 +238,38 @@ mod tests {
         assert!(past.is_empty());
         assert_eq!(Span::from(3..9), Span::new(3, 9));
         assert_eq!(Span::new(2, 4).cover(Span::new(8, 9)), Span::new(2, 9));
+    }
+
+    #[test]
+    fn columns_match_a_count_from_the_line_start() {
+        // Lines longer than a block, multibyte chars on both sides of block boundaries.
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push(match i % 7 {
+                0 => 'é',
+                1 => '€',
+                2 => '𝄞',
+                3 if i % 500 == 3 => '\n',
+                _ => 'a',
+            });
+        }
+        text.push_str("\nplain ascii line\n");
+        let text = text.repeat(3);
+        let idx = LineIndex::new(&text);
+        let ascii = "line one\nline two is longer\n".repeat(500);
+        let ascii_idx = LineIndex::new(&ascii);
+        for (text, idx) in [(&text, &idx), (&ascii, &ascii_idx)] {
+            for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+                let line = idx.line(offset);
+                let start = idx.line_start(line);
+                let expected = text[start..offset].chars().count() + 1;
+                assert_eq!(
+                    idx.line_col(text, offset).column,
+                    expected,
+                    "offset {offset}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -352,43 +352,105 @@ pub fn remove_command(
     cmds: &[Command],
     command: usize,
 ) -> Option<Edit> {
-    if !matches!(inst.args, Args::Shell(_)) {
-        return None;
+    CommandCuts::new(cmds).remove(df, inst, command)
+}
+
+/// A RUN's commands prepared for [`remove_command`] on several of them: which ones share
+/// bytes with another is worked out once (in `n log n`), where a scan per command made a
+/// RUN of many removable commands quadratic.
+pub struct CommandCuts<'c> {
+    cmds: &'c [Command],
+    overlapped: Vec<bool>,
+}
+
+impl<'c> CommandCuts<'c> {
+    pub fn new(cmds: &'c [Command]) -> Self {
+        CommandCuts {
+            cmds,
+            overlapped: overlapped(cmds),
+        }
     }
-    let target = cmds.get(command)?;
-    if !cut_out_cleanly(target) {
-        return None;
-    }
-    let overlaps = cmds.iter().enumerate().any(|(i, c)| {
-        i != command
-            && c.span().start() < target.span().end()
-            && target.span().start() < c.span().end()
-    });
-    if overlaps || target.span().is_empty() {
-        return None;
-    }
-    let same_script = |c: &Command| {
+
+    /// [`remove_command`] for command `command` of these commands.
+    pub fn remove(&self, df: &Dockerfile, inst: &Instruction, command: usize) -> Option<Edit> {
+        let cmds = self.cmds;
+        if !matches!(inst.args, Args::Shell(_)) {
+            return None;
+        }
+        let target = cmds.get(command)?;
+        if !cut_out_cleanly(target) {
+            return None;
+        }
+        if self.overlapped[command] || target.span().is_empty() {
+            return None;
+        }
         let heredoc_of = |s: Span| {
             inst.heredocs
                 .iter()
                 .position(|h| h.body_span.contains(s.start()))
         };
-        heredoc_of(c.span()) == heredoc_of(target.span())
-    };
-    let top_level: Vec<usize> = (0..cmds.len())
-        .filter(|&i| {
-            same_script(&cmds[i]) && cmds[i].cmd.depth == 0 && !cmds[i].cmd.in_substitution
-        })
-        .collect();
-    if cmds.len() == 1 && inst.heredocs.is_empty() {
-        return Some(remove_instruction(df, inst));
+        let script = heredoc_of(target.span());
+        let top_level = |c: &&Command| {
+            heredoc_of(c.span()) == script && c.cmd.depth == 0 && !c.cmd.in_substitution
+        };
+        if cmds.len() == 1 && inst.heredocs.is_empty() {
+            return Some(remove_instruction(df, inst));
+        }
+        // The top-level commands of the same script next to the target.
+        let next = cmds
+            .get(command + 1..)
+            .and_then(|after| after.iter().find(top_level));
+        let prev = cmds[..command].iter().rev().find(top_level);
+        finish_removal(df, target, prev, next)
     }
-    let pos = top_level.iter().position(|&i| i == command)?;
-    let next = top_level.get(pos + 1).map(|&i| &cmds[i]);
-    let prev = pos
-        .checked_sub(1)
-        .and_then(|p| top_level.get(p))
-        .map(|&i| &cmds[i]);
+}
+
+/// Whether each command shares bytes with another (`a` inside `sh -c "a"`): the largest
+/// end among the commands starting before a command's end, itself left out, is past its
+/// start.
+fn overlapped(cmds: &[Command]) -> Vec<bool> {
+    let spans: Vec<(usize, usize)> = cmds
+        .iter()
+        .map(|c| (c.span().start(), c.span().end()))
+        .collect();
+    overlapped_spans(&spans)
+}
+
+/// [`overlapped`] for `(start, end)` pairs.
+fn overlapped_spans(spans: &[(usize, usize)]) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by_key(|&i| spans[i].0);
+    let starts: Vec<usize> = order.iter().map(|&i| spans[i].0).collect();
+    // best[k]: the largest end among the first k commands by start, which command has it,
+    // and the second largest end (0 when there is none: no span ends past a start of 0).
+    let mut best = Vec::with_capacity(order.len() + 1);
+    best.push((0, usize::MAX, 0));
+    for &i in &order {
+        let (e1, i1, e2) = best[best.len() - 1];
+        let e = spans[i].1;
+        best.push(if e > e1 {
+            (e, i, e1)
+        } else {
+            (e1, i1, e2.max(e))
+        });
+    }
+    spans
+        .iter()
+        .enumerate()
+        .map(|(i, &(start, end))| {
+            let (e1, i1, e2) = best[starts.partition_point(|&s| s < end)];
+            (if i1 == i { e2 } else { e1 }) > start
+        })
+        .collect()
+}
+
+/// The edit removing `target` with the separator joining it to its neighbour.
+fn finish_removal(
+    df: &Dockerfile,
+    target: &Command,
+    prev: Option<&Command>,
+    next: Option<&Command>,
+) -> Option<Edit> {
     if let Some(next) = next {
         if matches!(next.cmd.connector, Connector::And | Connector::Sequence)
             && next.span().start() >= target.span().end()
@@ -584,6 +646,38 @@ mod tests {
                 remove_command(&df, &df.instructions[1], &run, index).is_none(),
                 "{src}"
             );
+        }
+    }
+
+    #[test]
+    fn overlaps_match_a_comparison_of_every_pair() {
+        let mut state = 7u64;
+        let mut next = |limit: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % limit) as usize
+        };
+        for len in [0, 1, 2, 3, 5, 8, 40, 200] {
+            for _ in 0..50 {
+                let spans: Vec<(usize, usize)> = (0..len)
+                    .map(|_| {
+                        let start = next(60);
+                        (start, start + next(12))
+                    })
+                    .collect();
+                let naive: Vec<bool> = spans
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(s, e))| {
+                        spans
+                            .iter()
+                            .enumerate()
+                            .any(|(j, &(s2, e2))| j != i && s2 < e && s < e2)
+                    })
+                    .collect();
+                assert_eq!(overlapped_spans(&spans), naive, "{spans:?}");
+            }
         }
     }
 

@@ -61,6 +61,7 @@ impl Rule for CacheMountDefeated {
                 if mounts.is_empty() {
                     continue;
                 }
+                let mut cuts = None;
                 for (index, command) in commands.iter().enumerate() {
                     let inv = classify(&command.cmd);
                     let Some((defeat, mount_span, target)) =
@@ -71,7 +72,9 @@ impl Rule for CacheMountDefeated {
                     let manager = inv.as_ref().map(|i| i.manager.display_name());
                     let inst = &ctx.file.instructions[node.instruction];
                     let edit = match &defeat {
-                        Defeat::Cleans => edits::remove_command(ctx.file, inst, &commands, index),
+                        Defeat::Cleans => cuts
+                            .get_or_insert_with(|| edits::CommandCuts::new(&commands))
+                            .remove(ctx.file, inst, index),
                         Defeat::Flag(flag) => command
                             .cmd
                             .words
