@@ -153,3 +153,64 @@ fn sarif_fingerprint_counts_identical_lines() {
     let (hash_b, n_b) = prints[1].split_once(':').expect("hash:n");
     assert_eq!((hash_a, n_a, n_b), (hash_b, "1", "2"));
 }
+
+/// A file of one long line with findings along it: SARIF leaves out snippets past 2 KiB
+/// and pretty output names the place instead of printing the line, so the output does not
+/// repeat the line for every finding.
+#[test]
+fn long_lines_are_not_repeated_per_finding() {
+    use layerlint::diagnostic::Diagnostic;
+    let unit = "echo é && curl -fsSL https://get.example.com | sh && ";
+    let source = format!("FROM alpine:3.20\nRUN {}true\n", unit.repeat(400));
+    let short = "FROM alpine:3.20\nRUN echo é && curl -fsSL https://get.example.com | sh\n";
+    let report = |source: &str, count: usize| {
+        let diagnostics = (0..count)
+            .map(|n| {
+                let span = output_support::find(source, "curl", n);
+                Diagnostic::new(&output_support::UNPINNED_BASE, span, "piped")
+            })
+            .collect();
+        layerlint::output::Report::new(vec![layerlint::output::FileReport::new(
+            "Dockerfile",
+            source,
+            diagnostics,
+        )])
+    };
+    let long = report(&source, 3);
+    let sarif = render(Format::Sarif, &long);
+    assert!(sarif.len() < 20_000, "SARIF of {} bytes", sarif.len());
+    let value: serde_json::Value = serde_json::from_str(&sarif).expect("valid JSON");
+    let results = value["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 3);
+    for r in results {
+        let location = &r["locations"][0]["physicalLocation"];
+        assert!(location.get("contextRegion").is_none(), "{location}");
+        // The region's own text is short, and kept; columns count chars (é is one).
+        assert_eq!(location["region"]["snippet"]["text"], "curl");
+    }
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        5 + unit.chars().count() + "echo é && ".chars().count()
+    );
+    let pretty = render(Format::Pretty, &long);
+    assert!(
+        pretty.len() < 5_000,
+        "pretty output of {} bytes",
+        pretty.len()
+    );
+    assert!(pretty.contains("at: Dockerfile:2:"), "{pretty}");
+    assert!(pretty.contains("not shown"), "{pretty}");
+
+    // A short line is shown and given as context as before.
+    let short = report(short, 1);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&render(Format::Sarif, &short)).expect("valid JSON");
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["contextRegion"]["snippet"]["text"],
+        "RUN echo é && curl -fsSL https://get.example.com | sh"
+    );
+    let pretty = render(Format::Pretty, &short);
+    assert!(pretty.contains("RUN echo é && curl"), "{pretty}");
+    assert!(!pretty.contains("not shown"), "{pretty}");
+}

@@ -152,7 +152,14 @@ fn cli_sarif_on_real_and_hostile_inputs_passes_the_official_validator() {
 
     let hostile = tempfile::tempdir().expect("temp dir");
     let h = hostile.path();
-    let files: [(&str, &[u8]); 6] = [
+    // One line of 100 KB with a finding every 50 bytes, some of it non-ASCII: snippets and
+    // context are left out past their size limits.
+    let long_line = format!(
+        "FROM alpine:3.20\nRUN {}true\n",
+        "echo é && curl -fsSL https://get.example.com | sh && ".repeat(2000)
+    );
+    let files: [(&str, &[u8]); 7] = [
+        ("long-line.Dockerfile", long_line.as_bytes()),
         ("binary.Dockerfile", b"\x7fELF\x00\x01\x02\x03\xff\xfe"),
         (
             "latin1.Dockerfile",

@@ -72,15 +72,37 @@ fn emit_one(
     }
 }
 
+/// Lines longer than this are not shown: a file of one megabyte-long line with a finding
+/// every few dozen bytes would print the whole line once per finding. The finding's place is
+/// given in a note instead.
+const MAX_SHOWN_LINE: usize = 1024;
+
 fn convert(id: usize, file: &FileReport, finding: &Diagnostic) -> CsDiagnostic<usize> {
-    let mut labels = vec![Label::primary(id, clamp(file, finding.span))];
-    labels.extend(
-        finding
-            .labels
-            .iter()
-            .map(|l| Label::secondary(id, clamp(file, l.span)).with_message(l.message.to_string())),
-    );
+    let mut labels = Vec::new();
     let mut notes = Vec::new();
+    let mut place = |span: Span, label: Label<usize>, what: &str| {
+        if shown(file, span) {
+            labels.push(label);
+        } else {
+            let at = file.range(span);
+            notes.push(format!(
+                "{what}: {}:{}:{} (a line of more than {MAX_SHOWN_LINE} bytes, not shown)",
+                file.path, at.start_line, at.start_column
+            ));
+        }
+    };
+    place(
+        finding.span,
+        Label::primary(id, clamp(file, finding.span)),
+        "at",
+    );
+    for l in finding.labels.iter() {
+        place(
+            l.span,
+            Label::secondary(id, clamp(file, l.span)).with_message(l.message.to_string()),
+            &l.message,
+        );
+    }
     if let Some(help) = &finding.help {
         notes.push(format!("help: {help}"));
     }
@@ -129,6 +151,17 @@ fn error_offset(file: &FileReport, line: Option<usize>, column: Option<usize>) -
             .map_or(end, |(i, _)| start + i)
             .min(file.source.len()),
     )
+}
+
+/// Whether the first and last lines of `span` are short enough to print.
+fn shown(file: &FileReport, span: Span) -> bool {
+    let short = |offset: usize| {
+        let line = file.lines.line(offset);
+        let start = file.lines.line_start(line);
+        let end = file.lines.line_start(line + 1).max(start);
+        end - start <= MAX_SHOWN_LINE
+    };
+    short(span.start()) && short(span.end().max(span.start()))
 }
 
 /// Keeps a span inside the source and on char boundaries, as codespan requires.

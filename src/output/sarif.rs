@@ -240,17 +240,29 @@ fn message_text(d: &Diagnostic) -> String {
     }
 }
 
+/// The longest region text given as a snippet, and the longest lines given as the context
+/// snippet: a file of one megabyte-long line with a finding every few dozen bytes would
+/// otherwise write the whole line once per finding. Viewers read the file itself anyway.
+const MAX_SNIPPET: usize = 2048;
+const MAX_CONTEXT: usize = 2048;
+
 fn physical(file: &FileReport, uri: &str, span: Span) -> Value {
     let range = file.range(span);
     let mut region = region(range);
-    if let Some(text) = file.source.get(span.range()).filter(|t| !t.is_empty()) {
+    if let Some(text) = file
+        .source
+        .get(span.range())
+        .filter(|t| !t.is_empty() && t.len() <= MAX_SNIPPET)
+    {
         region["snippet"] = json!({ "text": text });
     }
     let mut location = json!({
         "artifactLocation": { "uri": uri },
         "region": region,
     });
-    if let Some(snippet) = line_text(file, range.start_line, range.end_line) {
+    if let Some(snippet) =
+        line_text(file, range.start_line, range.end_line).filter(|t| t.len() <= MAX_CONTEXT)
+    {
         location["contextRegion"] = json!({
             "startLine": range.start_line,
             "endLine": range.end_line,
@@ -353,13 +365,34 @@ fn line_text(file: &FileReport, first: usize, last: usize) -> Option<&str> {
 
 fn line_hash(file: &FileReport, d: &Diagnostic) -> u64 {
     let range = file.range(d.span);
-    let text = line_text(file, range.start_line, range.end_line).unwrap_or("");
+    let mut text = line_text(file, range.start_line, range.end_line).unwrap_or("");
+    if text.len() > MAX_CONTEXT {
+        // Lines too long to hash per finding: the text around the finding stands for them.
+        text = around(&file.source, d.span, MAX_CONTEXT / 2);
+    }
     let normalised = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut hash = Fnv1a::new();
     hash.write(d.code.as_bytes());
     hash.write(&[0]);
     hash.write(normalised.as_bytes());
     hash.finish()
+}
+
+/// The text from `reach` bytes before `span` to `reach` bytes after it, on char boundaries.
+fn around(source: &str, span: Span, reach: usize) -> &str {
+    let mut start = span.start().saturating_sub(reach).min(source.len());
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span
+        .end()
+        .saturating_add(reach)
+        .min(source.len())
+        .max(start);
+    while !source.is_char_boundary(end) {
+        end += 1;
+    }
+    &source[start..end]
 }
 
 /// FNV-1a: tiny, dependency-free and fixed across Rust versions, unlike `DefaultHasher`.
