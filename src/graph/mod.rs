@@ -349,8 +349,9 @@ impl StageNames {
 
 impl Graph {
     /// The simple commands of a RUN of this graph, in order, with source spans; `df` is the
-    /// file the graph was built from. Empty for exec form without a shell, Windows shells
-    /// and interpreters other than a POSIX shell.
+    /// file the graph was built from. Exec form gives its one command, or the commands of
+    /// its `sh -c` script; a Windows shell or another interpreter in force gives none, and
+    /// heredocs handed to a non-POSIX program are left out.
     pub fn commands(&self, df: &Dockerfile, run: &RunInfo) -> Commands {
         if let Some(hit) = self.commands.get(run.instruction) {
             return hit;

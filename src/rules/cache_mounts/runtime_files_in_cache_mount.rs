@@ -242,13 +242,13 @@ fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Findings) {
         .graph
         .workdir_at(rc.stage, rc.node.instruction)
         .map(str::to_string);
-    let mut cwd_of = common::CwdTracker::new(workdir.as_deref());
+    let mut cwds = common::CwdTracker::new(workdir.as_deref());
     let mut last_copy = Vec::new();
     for (index, command) in rc.commands.iter().enumerate() {
         let Some(inv) = classify(&command.cmd) else {
             continue;
         };
-        let cwd = cwd_of.at(&rc.commands, index);
+        let cwd = cwds.at(&rc.commands, index);
         let verb = command
             .cmd
             .words
