@@ -102,13 +102,19 @@ fn fingerprints(report: &layerlint::output::Report) -> Vec<String> {
 }
 
 fn one_file(source: &str, needles: &[&str]) -> layerlint::output::Report {
+    let spans = needles.iter().map(|n| output_support::find(source, n, 0));
+    report_of(source, spans, "not pinned")
+}
+
+/// A report of one file named `Dockerfile` with a finding at each span.
+fn report_of(
+    source: &str,
+    spans: impl Iterator<Item = layerlint::span::Span>,
+    message: &str,
+) -> layerlint::output::Report {
     use layerlint::diagnostic::Diagnostic;
-    let diagnostics = needles
-        .iter()
-        .map(|n| {
-            let span = output_support::find(source, n, 0);
-            Diagnostic::new(&output_support::UNPINNED_BASE, span, "not pinned")
-        })
+    let diagnostics = spans
+        .map(|span| Diagnostic::new(&output_support::UNPINNED_BASE, span, message))
         .collect();
     layerlint::output::Report::new(vec![layerlint::output::FileReport::new(
         "Dockerfile",
@@ -159,22 +165,12 @@ fn sarif_fingerprint_counts_identical_lines() {
 /// repeat the line for every finding.
 #[test]
 fn long_lines_are_not_repeated_per_finding() {
-    use layerlint::diagnostic::Diagnostic;
     let unit = "echo é && curl -fsSL https://get.example.com | sh && ";
     let source = format!("FROM alpine:3.20\nRUN {}true\n", unit.repeat(400));
     let short = "FROM alpine:3.20\nRUN echo é && curl -fsSL https://get.example.com | sh\n";
     let report = |source: &str, count: usize| {
-        let diagnostics = (0..count)
-            .map(|n| {
-                let span = output_support::find(source, "curl", n);
-                Diagnostic::new(&output_support::UNPINNED_BASE, span, "piped")
-            })
-            .collect();
-        layerlint::output::Report::new(vec![layerlint::output::FileReport::new(
-            "Dockerfile",
-            source,
-            diagnostics,
-        )])
+        let spans = (0..count).map(|n| output_support::find(source, "curl", n));
+        report_of(source, spans, "piped")
     };
     let long = report(&source, 3);
     let sarif = render(Format::Sarif, &long);

@@ -342,10 +342,10 @@ fn separator(gap: &str, escape: char) -> Option<&'static str> {
     }
 }
 
-/// Remove one command of a RUN together with the `&&`/`;` that joins it to its
-/// neighbour: `a && b && c` without `b` is `a && c`; `cmds` are the RUN's commands. When it is the RUN's only command,
-/// the whole RUN goes. `None` when the command cannot be cut out cleanly (it is part
-/// of a pipe, an `||`, a subshell, an `sh -c` string, or the RUN is in exec form).
+/// Remove one command of a RUN (`cmds` are its commands) together with the `&&`/`;` that
+/// joins it to its neighbour: `a && b && c` without `b` is `a && c`. When it is the RUN's
+/// only command, the whole RUN goes. `None` when the command cannot be cut out cleanly (it
+/// is part of a pipe, an `||`, a subshell, an `sh -c` string, or the RUN is in exec form).
 pub fn remove_command(
     df: &Dockerfile,
     inst: &Instruction,

@@ -293,9 +293,14 @@ impl CommandCache {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The slot of `instruction` among `count` (none when there are no slots).
+    fn slot(count: usize, instruction: u32) -> Option<usize> {
+        (count > 0).then(|| instruction as usize % count)
+    }
+
     fn get(&self, instruction: u32) -> Option<Commands> {
         let slots = self.slots();
-        let slot = slots.get(instruction as usize % slots.len().max(1))?;
+        let slot = slots.get(Self::slot(slots.len(), instruction)?)?;
         slot.as_ref()
             .filter(|(at, _)| *at == instruction)
             .map(|(_, c)| Arc::clone(c))
@@ -303,9 +308,8 @@ impl CommandCache {
 
     fn put(&self, instruction: u32, commands: Commands) {
         let mut slots = self.slots();
-        let len = slots.len();
-        if let Some(slot) = slots.get_mut(instruction as usize % len.max(1)) {
-            *slot = Some((instruction, commands));
+        if let Some(at) = Self::slot(slots.len(), instruction) {
+            slots[at] = Some((instruction, commands));
         }
     }
 }

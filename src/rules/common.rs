@@ -571,14 +571,16 @@ mod tests {
 /// questions. Rules ask them for every RUN; answering each by a scan of the earlier
 /// layers made long stages quadratic, so each question scans the layers once and keeps
 /// the first layer that answers yes.
-pub struct LayerHistory<'a> {
+///
+/// `K` names the questions: a static text, or a rule's own small type of questions.
+pub struct LayerHistory<'a, K = &'static str> {
     pub layers: Vec<(usize, &'a Node)>,
-    first: std::cell::RefCell<Vec<(&'static str, Option<usize>)>>,
+    first: std::cell::RefCell<Vec<(K, Option<usize>)>>,
     graph: &'a Graph,
     file: &'a Dockerfile,
 }
 
-impl<'a> LayerHistory<'a> {
+impl<'a, K: Copy + PartialEq> LayerHistory<'a, K> {
     /// The layers of `stage` of `graph`, built from `file`.
     pub fn new(graph: &'a Graph, file: &'a Dockerfile, stage: usize) -> Self {
         LayerHistory {
@@ -591,12 +593,7 @@ impl<'a> LayerHistory<'a> {
 
     /// Whether a layer at or before `position` satisfies `pred`. `key` names the question:
     /// one key must always come with the same predicate.
-    pub fn any_up_to(
-        &self,
-        position: usize,
-        key: &'static str,
-        pred: impl Fn(&Node) -> bool,
-    ) -> bool {
+    pub fn any_up_to(&self, position: usize, key: K, pred: impl Fn(&Node) -> bool) -> bool {
         let known = self
             .first
             .borrow()
@@ -615,7 +612,7 @@ impl<'a> LayerHistory<'a> {
     }
 
     /// The history as seen by the layer at `position`.
-    pub fn at(&self, position: usize) -> History<'_, 'a> {
+    pub fn at(&self, position: usize) -> History<'_, 'a, K> {
         History {
             layers: self,
             position,
@@ -625,14 +622,14 @@ impl<'a> LayerHistory<'a> {
 
 /// What ran up to and including one layer of a [`LayerHistory`].
 #[derive(Clone, Copy)]
-pub struct History<'h, 'a> {
-    layers: &'h LayerHistory<'a>,
+pub struct History<'h, 'a, K = &'static str> {
+    layers: &'h LayerHistory<'a, K>,
     position: usize,
 }
 
-impl History<'_, '_> {
+impl<K: Copy + PartialEq> History<'_, '_, K> {
     /// Whether a layer up to this one satisfies `pred` (see [`LayerHistory::any_up_to`]).
-    pub fn any(&self, key: &'static str, pred: impl Fn(&Node) -> bool) -> bool {
+    pub fn any(&self, key: K, pred: impl Fn(&Node) -> bool) -> bool {
         self.layers.any_up_to(self.position, key, pred)
     }
 

@@ -50,10 +50,13 @@ struct RunCtx<'a> {
     commands: Commands,
     /// Expanded cache mount targets (`None` = unknown).
     mounts: Vec<Option<String>>,
-    /// The image's layers, with the answers already found about them.
-    layers: &'a StageLayers<'a>,
-    /// This RUN's position among `layers`.
+    /// The image's layers, with the answers already found about them: asked for every
+    /// build command, each question was a scan of the earlier layers.
+    history: &'a common::LayerHistory<'a, Question>,
+    /// This RUN's position among the layers.
     position: usize,
+    /// Whether the context's package.json has a build script running `next build`.
+    next_script: &'a std::cell::OnceCell<bool>,
     image: Option<String>,
     /// `installs_here` answers, by manager: asked for every build command of the RUN.
     installs_here: std::cell::RefCell<Vec<(PackageManager, bool)>>,
@@ -61,20 +64,13 @@ struct RunCtx<'a> {
     cwd: std::cell::RefCell<common::CwdTracker<'a>>,
 }
 
-/// The first layer (by position) that ran a manager with one of the kinds.
-type FirstRan = (PackageManager, &'static [InvocationKind], Option<usize>);
-
-/// A stage's layers (inherited ones first) and the first of them that answers each
-/// question the rule asks about earlier layers. Asked for every build command, each
-/// question was a scan of the earlier layers: quadratic on long stages.
-struct StageLayers<'a> {
-    layers: Vec<(usize, &'a Node)>,
-    /// First layer that ran a manager with one of the kinds.
-    ran: std::cell::RefCell<Vec<FirstRan>>,
-    /// First layer that runs `cargo chef cook`.
-    cook: std::cell::OnceCell<Option<usize>>,
-    /// Whether the context's package.json has a build script running `next build`.
-    next_script: &'a std::cell::OnceCell<bool>,
+/// What the rule asks about a stage's layers.
+#[derive(Clone, Copy, PartialEq)]
+enum Question {
+    /// Did a RUN run the manager with one of the kinds?
+    Ran(PackageManager, &'static [InvocationKind]),
+    /// Did a RUN run `cargo chef cook`?
+    Cooked,
 }
 
 impl RunCtx<'_> {
@@ -89,34 +85,21 @@ impl RunCtx<'_> {
     /// Whether an earlier RUN of the image ran `manager` with one of `kinds` (its
     /// downloads or outputs then sit in a layer).
     fn earlier_ran(&self, manager: PackageManager, kinds: &'static [InvocationKind]) -> bool {
-        let known = self
-            .layers
-            .ran
-            .borrow()
-            .iter()
-            .find(|(m, k, _)| *m == manager && *k == kinds)
-            .map(|&(_, _, first)| first);
-        let first = known.unwrap_or_else(|| {
-            let first = self
-                .layers
-                .layers
-                .iter()
-                .position(|(_, n)| self.ran(n, manager, kinds));
-            self.layers.ran.borrow_mut().push((manager, kinds, first));
-            first
-        });
-        first.is_some_and(|f| f < self.position)
+        self.earlier(Question::Ran(manager, kinds), |n| {
+            self.ran(n, manager, kinds)
+        })
     }
 
     /// Whether an earlier RUN of the image runs `cargo chef cook`.
     fn earlier_cooked(&self) -> bool {
-        let first = *self.layers.cook.get_or_init(|| {
-            self.layers
-                .layers
-                .iter()
-                .position(|(_, n)| mentions_cook(self.ctx, n))
-        });
-        first.is_some_and(|f| f < self.position)
+        self.earlier(Question::Cooked, |n| mentions_cook(self.ctx, n))
+    }
+
+    /// Whether a layer before this RUN answers `question` (`pred` tells it).
+    fn earlier(&self, question: Question, pred: impl Fn(&Node) -> bool) -> bool {
+        self.position
+            .checked_sub(1)
+            .is_some_and(|last| self.history.any_up_to(last, question, pred))
     }
 
     /// Whether `node` is a RUN that ran `manager` with one of `kinds`.
@@ -198,13 +181,8 @@ impl Rule for MissingBuildCacheMount {
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         let next_script = std::cell::OnceCell::new();
         for stage in &ctx.graph.stages {
-            let layers = StageLayers {
-                layers: ctx.graph.layers(stage.index),
-                ran: Default::default(),
-                cook: Default::default(),
-                next_script: &next_script,
-            };
-            for (position, &(owner, node)) in layers.layers.iter().enumerate() {
+            let history = common::LayerHistory::new(ctx.graph, ctx.file, stage.index);
+            for (position, &(owner, node)) in history.layers.iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
@@ -221,8 +199,9 @@ impl Rule for MissingBuildCacheMount {
                         .into_iter()
                         .map(|(_, t)| t)
                         .collect(),
-                    layers: &layers,
+                    history: &history,
                     position,
+                    next_script: &next_script,
                     image: common::root_image(ctx.graph, stage.index),
                     installs_here: Default::default(),
                     cwd: std::cell::RefCell::new(common::CwdTracker::new(workdir)),
@@ -551,8 +530,7 @@ fn is_build_script(words: &[&str]) -> bool {
 
 /// Whether the build context's `package.json` has a `build` script running `next build`.
 fn build_script_runs_next(rc: &RunCtx<'_>) -> bool {
-    *rc.layers
-        .next_script
+    *rc.next_script
         .get_or_init(|| package_build_runs_next(rc.ctx))
 }
 

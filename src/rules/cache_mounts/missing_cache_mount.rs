@@ -196,7 +196,7 @@ const KEEP_APT_DOWNLOADS: &str = "rm -f /etc/apt/apt.conf.d/docker-clean; echo '
 
 /// Add the mount flag(s) after `RUN`; for apt, also stop the image's `docker-clean` hook
 /// from emptying the cache, once per stage, before its first apt RUN. `commands` are the
-/// RUN's; none for a Windows shell.
+/// RUN's (a RUN in a Windows shell gets no fix).
 fn mount_fix(
     ctx: &LintContext<'_>,
     history: common::History<'_, '_>,

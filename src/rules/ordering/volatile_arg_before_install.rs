@@ -76,14 +76,11 @@ impl Rule for VolatileArgBeforeInstall {
                         in_force.extend(declared_at(node.instruction).iter().map(|v| (v, false)))
                     }
                     NodeKind::Run(run) => {
-                        let commands = if run.runs_managers() {
-                            ctx.commands(run)
-                        } else {
-                            Default::default()
-                        };
-                        let install = common::manager_commands(&commands)
-                            .into_iter()
-                            .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall);
+                        let commands = run.runs_managers().then(|| ctx.commands(run));
+                        let install = commands.as_deref().and_then(|commands| {
+                            common::manager_commands(commands)
+                                .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
+                        });
                         let Some(install) = install else {
                             in_force
                                 .iter_mut()
