@@ -174,62 +174,175 @@ fn rule(meta: &RuleMeta) -> Value {
     })
 }
 
-fn result(
-    file: &FileReport,
-    uri: &str,
-    d: &Diagnostic,
+fn result<'a>(
+    file: &'a FileReport,
+    uri: &'a str,
+    d: &'a Diagnostic,
     rule_index: Option<usize>,
     hash: u64,
     occurrence: usize,
-) -> Value {
-    let mut result = json!({
-        "ruleId": d.code,
-        "level": level(d.severity),
-        "message": { "text": message_text(d) },
-        "locations": [{ "physicalLocation": physical(file, uri, d.span) }],
-        "partialFingerprints": {
-            "primaryLocationLineHash": format!("{hash:016x}:{occurrence}"),
-        },
+) -> ResultLog<'a> {
+    let fixes = d.fix.as_ref().map(|fix| {
+        [FixLog {
+            artifact_changes: [ArtifactChange {
+                artifact_location: ArtifactLocation { uri },
+                replacements: fix
+                    .edits
+                    .iter()
+                    .map(|e| Replacement {
+                        deleted_region: region(file.range(e.span)),
+                        inserted_content: Text {
+                            text: &*e.replacement,
+                        },
+                    })
+                    .collect(),
+            }],
+            description: Text {
+                text: sentence(&fix.title),
+            },
+            properties: FixProperties {
+                applicability: applicability(fix.applicability),
+            },
+        }]
     });
-    if let Some(index) = rule_index {
-        result["ruleIndex"] = json!(index);
-    }
-    if !d.labels.is_empty() {
-        let related: Vec<Value> = d
+    ResultLog {
+        fixes,
+        level: level(d.severity),
+        locations: [Location {
+            physical_location: physical(file, uri, d.span),
+        }],
+        message: Text {
+            text: message_text(d),
+        },
+        partial_fingerprints: Fingerprints {
+            primary_location_line_hash: format!("{hash:016x}:{occurrence}"),
+        },
+        related_locations: d
             .labels
             .iter()
             .enumerate()
-            .map(|(i, label)| {
-                json!({
-                    "id": i + 1,
-                    "message": { "text": sentence(&label.message) },
-                    "physicalLocation": physical(file, uri, label.span),
-                })
+            .map(|(i, label)| Related {
+                id: i + 1,
+                message: Text {
+                    text: sentence(&label.message),
+                },
+                physical_location: physical(file, uri, label.span),
             })
-            .collect();
-        result["relatedLocations"] = Value::Array(related);
+            .collect(),
+        rule_id: d.code,
+        rule_index,
     }
-    if let Some(fix) = &d.fix {
-        let replacements: Vec<Value> = fix
-            .edits
-            .iter()
-            .map(|e| {
-                json!({
-                    "deletedRegion": region(file.range(e.span)),
-                    "insertedContent": { "text": &*e.replacement },
-                })
-            })
-            .collect();
-        result["fixes"] = json!([{
-            "description": { "text": sentence(&fix.title) },
-            "artifactChanges": [{
-                "artifactLocation": { "uri": uri },
-                "replacements": replacements,
-            }],
-            "properties": { "applicability": applicability(fix.applicability) },
-        }]);
-    }
-    result
+}
+
+// One result as written. Each object's fields are declared in the sorted key order
+// `serde_json::Value` writes, so the text is the same as building the result as a value;
+// writing the structs directly spares an allocation per key and per value.
+
+#[derive(Serialize)]
+struct ResultLog<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<[FixLog<'a>; 1]>,
+    level: &'static str,
+    locations: [Location<'a>; 1],
+    message: Text<String>,
+    #[serde(rename = "partialFingerprints")]
+    partial_fingerprints: Fingerprints,
+    #[serde(rename = "relatedLocations", skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Related<'a>>,
+    #[serde(rename = "ruleId")]
+    rule_id: &'a str,
+    #[serde(rename = "ruleIndex", skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Text<T> {
+    text: T,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "primaryLocationLineHash")]
+    primary_location_line_hash: String,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    #[serde(rename = "physicalLocation")]
+    physical_location: Physical<'a>,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    id: usize,
+    message: Text<String>,
+    #[serde(rename = "physicalLocation")]
+    physical_location: Physical<'a>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+struct Physical<'a> {
+    #[serde(rename = "artifactLocation")]
+    artifact_location: ArtifactLocation<'a>,
+    #[serde(rename = "contextRegion", skip_serializing_if = "Option::is_none")]
+    context_region: Option<ContextRegion<'a>>,
+    region: Region<'a>,
+}
+
+#[derive(Serialize)]
+struct ContextRegion<'a> {
+    #[serde(rename = "endLine")]
+    end_line: usize,
+    snippet: Text<&'a str>,
+    #[serde(rename = "startLine")]
+    start_line: usize,
+}
+
+#[derive(Serialize)]
+struct Region<'a> {
+    #[serde(rename = "endColumn")]
+    end_column: usize,
+    #[serde(rename = "endLine")]
+    end_line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet: Option<Text<&'a str>>,
+    #[serde(rename = "startColumn")]
+    start_column: usize,
+    #[serde(rename = "startLine")]
+    start_line: usize,
+}
+
+#[derive(Serialize)]
+struct FixLog<'a> {
+    #[serde(rename = "artifactChanges")]
+    artifact_changes: [ArtifactChange<'a>; 1],
+    description: Text<String>,
+    properties: FixProperties,
+}
+
+#[derive(Serialize)]
+struct ArtifactChange<'a> {
+    #[serde(rename = "artifactLocation")]
+    artifact_location: ArtifactLocation<'a>,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+struct Replacement<'a> {
+    #[serde(rename = "deletedRegion")]
+    deleted_region: Region<'a>,
+    #[serde(rename = "insertedContent")]
+    inserted_content: Text<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FixProperties {
+    applicability: &'static str,
 }
 
 /// The message, then the help as a second sentence: SARIF viewers show only the message.
@@ -246,39 +359,36 @@ fn message_text(d: &Diagnostic) -> String {
 const MAX_SNIPPET: usize = 2048;
 const MAX_CONTEXT: usize = 2048;
 
-fn physical(file: &FileReport, uri: &str, span: Span) -> Value {
+fn physical<'a>(file: &'a FileReport, uri: &'a str, span: Span) -> Physical<'a> {
     let range = file.range(span);
     let mut region = region(range);
-    if let Some(text) = file
+    region.snippet = file
         .source
         .get(span.range())
         .filter(|t| !t.is_empty() && t.len() <= MAX_SNIPPET)
-    {
-        region["snippet"] = json!({ "text": text });
-    }
-    let mut location = json!({
-        "artifactLocation": { "uri": uri },
-        "region": region,
-    });
-    if let Some(snippet) =
-        line_text(file, range.start_line, range.end_line).filter(|t| t.len() <= MAX_CONTEXT)
-    {
-        location["contextRegion"] = json!({
-            "startLine": range.start_line,
-            "endLine": range.end_line,
-            "snippet": { "text": snippet },
+        .map(|text| Text { text });
+    let context_region = line_text(file, range.start_line, range.end_line)
+        .filter(|t| t.len() <= MAX_CONTEXT)
+        .map(|text| ContextRegion {
+            end_line: range.end_line,
+            snippet: Text { text },
+            start_line: range.start_line,
         });
+    Physical {
+        artifact_location: ArtifactLocation { uri },
+        context_region,
+        region,
     }
-    location
 }
 
-fn region(r: Range) -> Value {
-    json!({
-        "startLine": r.start_line,
-        "startColumn": r.start_column,
-        "endLine": r.end_line,
-        "endColumn": r.end_column,
-    })
+fn region<'a>(r: Range) -> Region<'a> {
+    Region {
+        end_column: r.end_column,
+        end_line: r.end_line,
+        snippet: None,
+        start_column: r.start_column,
+        start_line: r.start_line,
+    }
 }
 
 fn level(s: Severity) -> &'static str {
@@ -370,11 +480,16 @@ fn line_hash(file: &FileReport, d: &Diagnostic) -> u64 {
         // Lines too long to hash per finding: the text around the finding stands for them.
         text = around(&file.source, d.span, MAX_CONTEXT / 2);
     }
-    let normalised = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut hash = Fnv1a::new();
     hash.write(d.code.as_bytes());
     hash.write(&[0]);
-    hash.write(normalised.as_bytes());
+    // The words joined by single spaces, hashed as they come.
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            hash.write(b" ");
+        }
+        hash.write(word.as_bytes());
+    }
     hash.finish()
 }
 
