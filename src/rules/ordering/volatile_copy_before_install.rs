@@ -443,13 +443,33 @@ fn reorder_fix<'a>(
     if descendants.len() > MAX_STAGES_CHECKED {
         return None;
     }
+    // The first instruction after the COPY that may not stand between it and its new
+    // place (see below): an invalidated install past it rules the fix out at once, so a
+    // stage of COPY/install pairs does not examine every later install for each COPY.
+    let after_copy = copy_stage
+        .nodes
+        .partition_point(|n| n.instruction <= copy_node.instruction);
+    let barrier = copy_stage.nodes[after_copy..]
+        .iter()
+        .find(|node| {
+            let keyword = file.instructions.get(node.instruction).map(|i| i.keyword);
+            match &node.kind {
+                NodeKind::Run(_) => false,
+                NodeKind::Copy(_) => true,
+                _ => matches!(
+                    keyword,
+                    Some(crate::syntax::Keyword::Workdir | crate::syntax::Keyword::Unknown)
+                ),
+            }
+        })
+        .map_or(usize::MAX, |node| node.instruction);
     let mut invalidated: Vec<(usize, Vec<String>)> = Vec::new();
     for &stage in descendants {
         for install in installs.after(stage, copy_node.instruction) {
             if !installs.invalidates(install, volatile, dest) {
                 continue;
             }
-            if install.stage != copy_stage.index {
+            if install.stage != copy_stage.index || install.instruction > barrier {
                 return None;
             }
             if !invalidated.iter().any(|(i, _)| *i == install.instruction) {
@@ -462,9 +482,6 @@ fn reorder_fix<'a>(
 
     // Only the installs themselves (and instructions that do not touch files) may stand
     // between the COPY and its new place.
-    let after_copy = copy_stage
-        .nodes
-        .partition_point(|n| n.instruction <= copy_node.instruction);
     for node in &copy_stage.nodes[after_copy..] {
         if node.instruction > last {
             break;
