@@ -346,7 +346,6 @@ fn assert_lints_generated(name: &str, contents: &str) {
 }
 
 #[test]
-#[ignore = "takes over a minute in a debug build; run with `cargo test --release -- --ignored`"]
 fn lints_a_50_mb_file() {
     let mut text = String::from("FROM alpine:3.20\n");
     let padding = "x".repeat(1000);

@@ -55,11 +55,11 @@ impl Emitter for JsonEmitter {
         if in_item_order(report) {
             // Written one element at a time: a file with a finding every few bytes would
             // otherwise hold all the elements at once, several times the input's size.
-            serde_json::to_writer_pretty(&mut out, &Items(report))?;
+            super::indent::write_pretty(&mut out, &Items(report))?;
         } else {
             let mut items: Vec<Item<'_>> = report_items(report).collect();
             items.sort_by(|a, b| item_key(a).cmp(&item_key(b)));
-            serde_json::to_writer_pretty(&mut out, &items)?;
+            super::indent::write_pretty(&mut out, &items)?;
         }
         writeln!(out)?;
         out.flush()

@@ -4,6 +4,7 @@
 //! every emitter is a pure function of its input: the same report always gives
 //! the same bytes, so the output can be snapshot-tested and diffed in CI.
 
+mod indent;
 mod json;
 mod pretty;
 mod sarif;

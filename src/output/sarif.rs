@@ -48,7 +48,7 @@ impl Emitter for SarifEmitter {
         // serde_json writes a few bytes at a time: a local buffer keeps those writes off the
         // dynamic writer (it reaches it once per 64 KiB).
         let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *w);
-        serde_json::to_writer_pretty(&mut out, &Log { report, rules })?;
+        super::indent::write_pretty(&mut out, &Log { report, rules })?;
         writeln!(out)?;
         out.flush()
     }
