@@ -77,7 +77,7 @@ pub fn lint(source: &str) -> Vec<&'static str> {
             Ok(linted) => {
                 let diagnostics = default_settings().apply(linted.diagnostics, &linted.file);
                 for d in &diagnostics {
-                    assert_span_in(source, d.code, d.span);
+                    assert_span_in(source, d.code(), d.span);
                     for label in &d.labels {
                         assert_span_in(source, "label", label.span);
                     }
@@ -85,7 +85,7 @@ pub fn lint(source: &str) -> Vec<&'static str> {
                         assert_span_in(source, "fix edit", edit.span);
                     }
                 }
-                let codes = diagnostics.iter().map(|d| d.code).collect();
+                let codes = diagnostics.iter().map(|d| d.code()).collect();
                 (FileReport::new("Dockerfile", source, diagnostics), codes)
             }
             Err(e) => {

@@ -74,10 +74,10 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub code: &'static str,
-    pub name: &'static str,
+    /// The rule that reported it (its code and name).
+    pub rule: &'static crate::rules::RuleMeta,
     pub severity: Severity,
     pub message: Arc<str>,
     /// Where the problem is; byte offsets into the file's source.
@@ -88,15 +88,39 @@ pub struct Diagnostic {
     pub fix: Option<Box<Fix>>,
 }
 
+/// Shows the rule by its code, not its whole doc.
+impl std::fmt::Debug for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Diagnostic")
+            .field("code", &self.rule.code)
+            .field("severity", &self.severity)
+            .field("message", &self.message)
+            .field("span", &self.span)
+            .field("labels", &self.labels)
+            .field("help", &self.help)
+            .field("fix", &self.fix)
+            .finish()
+    }
+}
+
 impl Diagnostic {
+    /// The rule's code, e.g. `LL101`.
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+
+    /// The rule's name, e.g. `volatile-copy-before-install`.
+    pub fn name(&self) -> &'static str {
+        self.rule.name
+    }
+
     pub fn new(
         meta: &'static crate::rules::RuleMeta,
         span: Span,
         message: impl Into<Arc<str>>,
     ) -> Self {
         Diagnostic {
-            code: meta.code,
-            name: meta.name,
+            rule: meta,
             severity: meta.default_severity,
             message: message.into(),
             span,

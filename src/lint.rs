@@ -98,7 +98,7 @@ fn lint_graph(
     let mut diagnostics = findings.into_vec();
     // By position then code, ties in the order the rules reported them (the order fixes are
     // applied in). Sorting indexes spares a scratch buffer of half the findings' size.
-    sort_stable_by_key(&mut diagnostics, |d| (d.span.start(), d.code));
+    sort_stable_by_key(&mut diagnostics, |d| (d.span.start(), d.code()));
     diagnostics.dedup();
     Linted {
         file,

@@ -542,9 +542,9 @@ fn lint_ci(files: &[PathBuf], repo_root: Option<&Path>, settings: &Settings) -> 
             Ok(diags) => {
                 let diags = diags
                     .into_iter()
-                    .filter(|d| settings.is_enabled(d.code, &path))
+                    .filter(|d| settings.is_enabled(d.code(), &path))
                     .map(|mut d| {
-                        if let Some(sev) = settings.selection().severity_override(d.code) {
+                        if let Some(sev) = settings.selection().severity_override(d.code()) {
                             d.severity = sev;
                         }
                         d
@@ -830,7 +830,7 @@ fn write_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for f in &report.files {
         for d in &f.diagnostics {
-            *counts.entry((d.code, d.name)).or_default() += 1;
+            *counts.entry((d.code(), d.name())).or_default() += 1;
         }
     }
     writeln!(out)?;

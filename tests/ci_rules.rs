@@ -104,7 +104,7 @@ fn lint_root(root: &Path, code: &str) -> Vec<(String, String, Vec<Diagnostic>)> 
 fn fires(results: &[(String, String, Vec<Diagnostic>)], code: &str) -> bool {
     results
         .iter()
-        .any(|(_, _, d)| d.iter().any(|d| d.code == code))
+        .any(|(_, _, d)| d.iter().any(|d| d.code() == code))
 }
 
 fn messages(results: &[(String, String, Vec<Diagnostic>)]) -> Vec<String> {
@@ -300,7 +300,7 @@ fn fixes_apply_to_the_written_values() {
         .expect("main.yml");
     let fix = diags
         .iter()
-        .find(|d| d.code == "LL603")
+        .find(|d| d.code() == "LL603")
         .and_then(|d| d.fix.clone())
         .expect("LL603 fix");
     let mut fixed = source.clone();

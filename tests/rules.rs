@@ -142,7 +142,7 @@ fn documented_bad_examples_fire_and_good_examples_are_silent() {
             let dockerfile = context.path().join("Dockerfile");
             let diags = lint_with(m.code, &dockerfile, src, Some(context.path()));
             assert!(
-                diags.iter().any(|d| d.code == m.code),
+                diags.iter().any(|d| d.code() == m.code),
                 "{}: bad example #{i} does not fire:\n{src}",
                 m.code
             );
@@ -158,7 +158,7 @@ fn documented_bad_examples_fire_and_good_examples_are_silent() {
             let dockerfile = context.path().join("Dockerfile");
             let diags = lint_with(m.code, &dockerfile, src, Some(context.path()));
             assert!(
-                diags.iter().all(|d| d.code != m.code),
+                diags.iter().all(|d| d.code() != m.code),
                 "{}: good example #{i} fires: {:?}\n{src}",
                 m.code,
                 diags.iter().map(|d| &d.message).collect::<Vec<_>>()
@@ -219,7 +219,7 @@ fn fixtures_fire_when_bad_and_stay_silent_when_good() {
         for f in fx {
             let source = std::fs::read_to_string(&f.dockerfile).expect("fixture readable");
             let diags = lint_with(m.code, &f.dockerfile, &source, Some(&f.context));
-            let fires = diags.iter().any(|d| d.code == m.code);
+            let fires = diags.iter().any(|d| d.code() == m.code);
             if f.name.starts_with("bad") {
                 assert!(fires, "{}: fixture {} should fire", m.code, f.name);
             } else if f.name.starts_with("good") {

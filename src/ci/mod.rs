@@ -274,7 +274,7 @@ pub fn check(repo: &CiRepo, enabled: &dyn Fn(&str) -> bool) -> Vec<Vec<Diagnosti
     for f in findings {
         if let Some(v) = per_file.get_mut(f.file) {
             let d = f.diagnostic;
-            if seen.insert((f.file, d.code, d.span)) {
+            if seen.insert((f.file, d.code(), d.span)) {
                 v.push(d);
             }
         }

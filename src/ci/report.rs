@@ -64,8 +64,8 @@ fn row(repo: &CiRepo, b: &CiBuild, findings: &[Vec<Diagnostic>]) -> BuildRow {
         for d in diags {
             let inside = loc.span.start() <= d.span.start()
                 && d.span.end() <= loc.span.end().max(loc.span.start() + 1);
-            if inside && !codes.iter().any(|c| c == d.code) {
-                codes.push(d.code.to_string());
+            if inside && !codes.iter().any(|c| c == d.code()) {
+                codes.push(d.code().to_string());
             }
         }
     }

@@ -137,7 +137,7 @@ pub fn fix_source(
                 let culprit = chosen.first().copied();
                 return Ok(untouched(
                     FixRejection {
-                        code: culprit.map(|d| d.code),
+                        code: culprit.map(|d| d.code()),
                         line: culprit.map(|d| lines.line(d.span.start())),
                         reason: format!("the fix's edits cannot be applied: {e}"),
                     },
@@ -150,11 +150,11 @@ pub fn fix_source(
             Err(e) => {
                 let titles: Vec<String> = chosen
                     .iter()
-                    .map(|d| format!("{} at line {}", d.code, lines.line(d.span.start())))
+                    .map(|d| format!("{} at line {}", d.code(), lines.line(d.span.start())))
                     .collect();
                 return Ok(untouched(
                     FixRejection {
-                        code: (chosen.len() == 1).then(|| chosen[0].code),
+                        code: (chosen.len() == 1).then(|| chosen[0].code()),
                         line: Some(e.line),
                         reason: format!(
                             "the fixed text would not parse ({}; fixes: {})",
@@ -171,7 +171,7 @@ pub fn fix_source(
             let culprit = chosen.first().copied();
             return Ok(untouched(
                 FixRejection {
-                    code: (chosen.len() == 1).then(|| chosen[0].code),
+                    code: (chosen.len() == 1).then(|| chosen[0].code()),
                     line: culprit.map(|d| lines.line(d.span.start())),
                     reason: format!("the fixes would delete the comment `# {lost}`"),
                 },
@@ -189,7 +189,7 @@ pub fn fix_source(
         }
         applied.extend(chosen.iter().map(|d| {
             AppliedFix {
-                code: d.code,
+                code: d.code(),
                 title: d
                     .fix
                     .as_ref()
@@ -297,7 +297,7 @@ fn choose<'d>(
             .as_ref()
             .and_then(|f| f.edits.iter().map(|e| e.span.start()).min())
             .unwrap_or(0);
-        (first, d.code, d.span.start())
+        (first, d.code(), d.span.start())
     });
     let mut taken: Vec<Span> = Vec::new();
     let mut chosen = Vec::new();
@@ -321,7 +321,7 @@ fn count_by_message<'a>(
 ) -> BTreeMap<(&'static str, &'a str), usize> {
     let mut m = BTreeMap::new();
     for d in diagnostics {
-        *m.entry((d.code, &*d.message)).or_default() += 1;
+        *m.entry((d.code(), &*d.message)).or_default() += 1;
     }
     m
 }
@@ -339,13 +339,13 @@ fn verify(
     let after_by_message = count_by_message(after.iter());
     let fixed_by_message = count_by_message(chosen.iter().copied());
     for d in chosen {
-        let key = (d.code, &*d.message);
+        let key = (d.code(), &*d.message);
         let was = before_by_message.get(&key).copied().unwrap_or(0);
         let now = after_by_message.get(&key).copied().unwrap_or(0);
         let fixed = fixed_by_message.get(&key).copied().unwrap_or(0);
         if now + fixed > was {
             return Some(FixRejection {
-                code: Some(d.code),
+                code: Some(d.code()),
                 line: Some(lines.line(d.span.start())),
                 reason: format!(
                     "after the fix “{}” the finding is still reported: {}",
@@ -355,16 +355,16 @@ fn verify(
             });
         }
     }
-    let mut codes: Vec<&str> = chosen.iter().map(|d| d.code).collect();
+    let mut codes: Vec<&str> = chosen.iter().map(|d| d.code()).collect();
     codes.dedup();
     for code in codes {
-        let was = before.iter().filter(|d| d.code == code).count();
-        let now = after.iter().filter(|d| d.code == code).count();
-        let fixed = chosen.iter().filter(|d| d.code == code).count();
+        let was = before.iter().filter(|d| d.code() == code).count();
+        let now = after.iter().filter(|d| d.code() == code).count();
+        let fixed = chosen.iter().filter(|d| d.code() == code).count();
         if now + fixed > was {
             let new = after
                 .iter()
-                .find(|d| d.code == code && !before.iter().any(|b| b.message == d.message));
+                .find(|d| d.code() == code && !before.iter().any(|b| b.message == d.message));
             return Some(FixRejection {
                 code: Some(code),
                 line: new.map(|d| after_lines.line(d.span.start())),
@@ -435,7 +435,9 @@ mod tests {
             \x20   echo done\n";
         let before = lint_real(source).expect("parses");
         assert!(
-            before.iter().any(|d| d.fix.is_some() && d.code == "LL202"),
+            before
+                .iter()
+                .any(|d| d.fix.is_some() && d.code() == "LL202"),
             "{before:#?}"
         );
         let outcome =

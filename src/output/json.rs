@@ -105,7 +105,8 @@ fn in_item_order(report: &Report) -> bool {
     report.files.windows(2).all(|w| w[0].path < w[1].path)
         && report.files.iter().all(|f| {
             (f.error.is_none() || f.diagnostics.is_empty())
-                && f.diagnostics.is_sorted_by_key(|d| (d.span.start(), d.code))
+                && f.diagnostics
+                    .is_sorted_by_key(|d| (d.span.start(), d.code()))
         })
 }
 
@@ -121,8 +122,8 @@ impl Serialize for Items<'_> {
 fn finding<'a>(file: &'a FileReport, d: &'a Diagnostic) -> Item<'a> {
     let at = file.range(d.span);
     Item {
-        code: d.code,
-        name: d.name,
+        code: d.code(),
+        name: d.name(),
         severity: d.severity.as_str(),
         message: &d.message,
         file: &file.path,
@@ -130,7 +131,7 @@ fn finding<'a>(file: &'a FileReport, d: &'a Diagnostic) -> Item<'a> {
         column: Some(at.start_column),
         end_line: Some(at.end_line),
         end_column: Some(at.end_column),
-        url: Some(rule_url(d.code)),
+        url: Some(rule_url(d.code())),
         help: d.help.as_deref(),
         labels: d
             .labels

@@ -68,9 +68,9 @@ impl Report {
 /// Sorts findings by start position, then code; the remaining keys only make ties deterministic.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     fn order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
-        (a.span.start(), a.code, a.span.end(), &a.message).cmp(&(
+        (a.span.start(), a.code(), a.span.end(), &a.message).cmp(&(
             b.span.start(),
-            b.code,
+            b.code(),
             b.span.end(),
             &b.message,
         ))

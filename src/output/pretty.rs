@@ -109,10 +109,10 @@ fn convert(id: usize, file: &FileReport, finding: &Diagnostic) -> CsDiagnostic<u
     if let Some(fix) = &finding.fix {
         notes.push(format!("fix: {}", fix.title));
     }
-    notes.push(format!("docs: {}", rule_url(finding.code)));
+    notes.push(format!("docs: {}", rule_url(finding.code())));
     CsDiagnostic::new(severity(finding.severity))
         .with_message(finding.message.to_string())
-        .with_code(format!("{} {}", finding.code, finding.name))
+        .with_code(format!("{} {}", finding.code(), finding.name()))
         .with_labels(labels)
         .with_notes(notes)
 }

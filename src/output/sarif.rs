@@ -113,7 +113,7 @@ impl Serialize for Results<'_> {
                 let hash = line_hash(file, d);
                 let n = seen.entry(hash).or_insert(0);
                 *n += 1;
-                let index = rule_index.get(d.code).copied();
+                let index = rule_index.get(d.code()).copied();
                 seq.serialize_element(&result(file, &uri, d, index, hash, *n))?;
             }
         }
@@ -229,7 +229,7 @@ fn result<'a>(
                 physical_location: physical(file, uri, label.span),
             })
             .collect(),
-        rule_id: d.code,
+        rule_id: d.code(),
         rule_index,
     }
 }
@@ -481,7 +481,7 @@ fn line_hash(file: &FileReport, d: &Diagnostic) -> u64 {
         text = around(&file.source, d.span, MAX_CONTEXT / 2);
     }
     let mut hash = Fnv1a::new();
-    hash.write(d.code.as_bytes());
+    hash.write(d.code().as_bytes());
     hash.write(&[0]);
     // The words joined by single spaces, hashed as they come.
     for (i, word) in text.split_whitespace().enumerate() {

@@ -26,6 +26,15 @@ pub struct RuleMeta {
     pub experimental: bool,
 }
 
+/// Rules are the same when their codes are: codes are unique.
+impl PartialEq for RuleMeta {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for RuleMeta {}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
     Ordering,

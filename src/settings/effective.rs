@@ -120,9 +120,9 @@ impl Settings {
         out.diagnostics = out
             .diagnostics
             .into_iter()
-            .filter(|d| self.selection.is_enabled(d.code))
+            .filter(|d| self.selection.is_enabled(d.code()))
             .map(|mut d| {
-                if let Some(severity) = self.selection.severity_override(d.code) {
+                if let Some(severity) = self.selection.severity_override(d.code()) {
                     d.severity = severity;
                 }
                 d

@@ -302,9 +302,9 @@ impl RuleSelection {
         let ignored = self.ignored_for(file, cwd);
         diagnostics
             .into_iter()
-            .filter(|d| self.is_enabled(d.code) && !ignored.iter().any(|s| s.matches(d.code)))
+            .filter(|d| self.is_enabled(d.code()) && !ignored.iter().any(|s| s.matches(d.code())))
             .map(|mut d| {
-                if let Some(severity) = self.severity_override(d.code) {
+                if let Some(severity) = self.severity_override(d.code()) {
                     d.severity = severity;
                 }
                 d

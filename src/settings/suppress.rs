@@ -129,7 +129,7 @@ pub fn apply(
     let diagnostics = diagnostics
         .into_iter()
         .filter(|d| {
-            if global.iter().any(|s| s.matches(d.code)) {
+            if global.iter().any(|s| s.matches(d.code())) {
                 return false;
             }
             let line = lines.line(d.span.start());
@@ -138,7 +138,7 @@ pub fn apply(
                 .checked_sub(1)
                 .and_then(|i| Some((instructions.get(i)?, per_instruction.get(i)?)))
                 .is_some_and(|(&(_, end), selectors)| {
-                    line <= end && selectors.iter().any(|s| s.matches(d.code))
+                    line <= end && selectors.iter().any(|s| s.matches(d.code()))
                 });
             !silenced
         })

@@ -71,5 +71,5 @@ pub fn finding(meta: &'static RuleMeta, start: usize) -> Diagnostic {
 }
 
 pub fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
-    diagnostics.iter().map(|d| d.code).collect()
+    diagnostics.iter().map(|d| d.code()).collect()
 }
