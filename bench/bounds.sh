@@ -47,7 +47,7 @@ MIN_TIME_BUDGET=0.1
 
 # Every shape, in report order. The generator below knows each by name.
 SHAPES=(runa dense continuation pipes subst words args env copies copy-install context-installs stages
-    independent-stages copy-from heredocs apt-runs apt-cache-runs node-modules-mounts workdir-runs
+    independent-stages copy-from heredocs apt-runs apt-cache-runs node-modules-mounts npm-runs workdir-runs
     volatile-args stage-chain index-updates build-commands install-targets build-runs piped-downloads
     cache-cleanups workflow-jobs workflow-ignores comments commented blank realistic nested-quotes long-line)
 
@@ -269,6 +269,7 @@ GENERATORS = {
         "FROM python:3.12-slim\n", "COPY src/ /app/\nRUN pip install -r /app/requirements.txt\n"
     ),
     "context-installs": lambda: repeat("FROM node:20\n", "COPY . .\nRUN npm install\n"),
+    "npm-runs": lambda: repeat("FROM node:20\n", "RUN npm i\n"),
     "stages": lambda: numbered("FROM alpine:3.20 AS s0\n", lambda i: f"FROM s{i} AS s{i + 1}\nRUN echo {i}\n"),
     "independent-stages": lambda: numbered(
         "", lambda i: f"FROM alpine:3.20 AS s{i}\nRUN apt-get update && apt-get install -y curl\n"
