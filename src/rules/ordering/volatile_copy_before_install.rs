@@ -407,6 +407,22 @@ struct CopyAt<'n> {
     dest: &'n str,
 }
 
+/// Whether a COPY may not be moved past `node` whatever it is about: another COPY or
+/// ADD, a WORKDIR (it changes where the COPY lands) or an instruction BuildKit does not
+/// know. A RUN is judged by what it runs, so never here.
+fn stays_before_move(file: &Dockerfile, node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Run(_) => false,
+        NodeKind::Copy(_) => true,
+        _ => file.instructions.get(node.instruction).is_none_or(|i| {
+            matches!(
+                i.keyword,
+                crate::syntax::Keyword::Workdir | crate::syntax::Keyword::Unknown
+            )
+        }),
+    }
+}
+
 /// The reordering fix: copy the manifests the installs read before the first of them,
 /// and move the volatile COPY below the last install it invalidates. Offered only when
 /// every invalidated install is in the COPY's own stage, nothing but those installs (and
@@ -451,17 +467,7 @@ fn reorder_fix<'a>(
         .partition_point(|n| n.instruction <= copy_node.instruction);
     let barrier = copy_stage.nodes[after_copy..]
         .iter()
-        .find(|node| {
-            let keyword = file.instructions.get(node.instruction).map(|i| i.keyword);
-            match &node.kind {
-                NodeKind::Run(_) => false,
-                NodeKind::Copy(_) => true,
-                _ => matches!(
-                    keyword,
-                    Some(crate::syntax::Keyword::Workdir | crate::syntax::Keyword::Unknown)
-                ),
-            }
-        })
+        .find(|node| stays_before_move(file, node))
         .map_or(usize::MAX, |node| node.instruction);
     let mut invalidated: Vec<(usize, Vec<String>)> = Vec::new();
     for &stage in descendants {
@@ -486,7 +492,6 @@ fn reorder_fix<'a>(
         if node.instruction > last {
             break;
         }
-        let inst = file.instructions.get(node.instruction)?;
         let allowed = match &node.kind {
             NodeKind::Run(run) => {
                 invalidated.iter().any(|(i, _)| *i == node.instruction)
@@ -495,11 +500,7 @@ fn reorder_fix<'a>(
                         .iter()
                         .any(|c| matches!(c.cmd.program(), Some("cd" | "pushd")))
             }
-            NodeKind::Copy(_) => false,
-            _ => !matches!(
-                inst.keyword,
-                crate::syntax::Keyword::Workdir | crate::syntax::Keyword::Unknown
-            ),
+            _ => !stays_before_move(file, node),
         };
         if !allowed {
             return None;
