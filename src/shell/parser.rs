@@ -20,6 +20,13 @@ const MAX_SHELL_DEPTH: u16 = 8;
 const MAX_NESTING: usize = 24;
 /// Most subshells and `case` commands open at once.
 const MAX_FRAMES: usize = 1024;
+/// Most simple commands kept from one script. Real RUNs have hundreds at most; a hostile
+/// one of a million `a|a|…` would otherwise hold about 110 bytes of records per 2 bytes of
+/// text. Commands past the limit are not analysed and the script is marked `unparsed`.
+pub(crate) const MAX_COMMANDS: usize = 1 << 17;
+/// Most words kept in one simple command (the same trade-off, for `a a a …`), and most
+/// assignments and redirections.
+pub(crate) const MAX_WORDS: usize = 1 << 16;
 
 pub(super) fn analyze(text: &str) -> Script {
     let mut sink = Sink::default();
@@ -42,6 +49,17 @@ pub(super) fn analyze(text: &str) -> Script {
 struct Sink {
     commands: Vec<SimpleCommand>,
     unparsed: bool,
+}
+
+impl Sink {
+    /// Keeps `command`, unless [`MAX_COMMANDS`] are kept already.
+    fn push(&mut self, command: SimpleCommand) {
+        if self.commands.len() >= MAX_COMMANDS {
+            self.unparsed = true;
+            return;
+        }
+        self.commands.push(command);
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -322,6 +340,10 @@ impl<'s, 'o> Parser<'s, 'o> {
                 let end = target.as_ref().map_or(range.end, |t| t.range.end);
                 let range = range.start..end;
                 self.cover(&range);
+                if self.command.redirects.len() >= MAX_WORDS {
+                    self.sink.unparsed = true;
+                    return;
+                }
                 self.command.redirects.push(Redirect {
                     fd,
                     op: op.to_string(),
@@ -393,7 +415,11 @@ impl<'s, 'o> Parser<'s, 'o> {
         if self.command.words.is_empty() {
             if let Some(assignment) = wrappers::assignment(&word, self.text) {
                 self.cover(&word.range);
-                self.command.assignments.push(assignment);
+                if self.command.assignments.len() >= MAX_WORDS {
+                    self.sink.unparsed = true;
+                } else {
+                    self.command.assignments.push(assignment);
+                }
                 return;
             }
         }
@@ -412,6 +438,10 @@ impl<'s, 'o> Parser<'s, 'o> {
 
     fn add_word(&mut self, word: Word) {
         self.cover(&word.range);
+        if self.command.words.len() >= MAX_WORDS {
+            self.sink.unparsed = true;
+            return;
+        }
         self.command.words.push(word);
     }
 
@@ -495,7 +525,7 @@ impl<'s, 'o> Parser<'s, 'o> {
                         command.connector = connector;
                     }
                     command.shrink_to_fit();
-                    self.sink.commands.push(command);
+                    self.sink.push(command);
                 }
                 return;
             }
@@ -518,7 +548,7 @@ impl<'s, 'o> Parser<'s, 'o> {
             in_substitution: self.context.in_substitution,
         };
         command.shrink_to_fit();
-        self.sink.commands.push(command);
+        self.sink.push(command);
     }
 
     /// The commands of the script of `sh -c 'script'`, one level deeper, with ranges mapped
