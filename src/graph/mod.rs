@@ -387,13 +387,16 @@ impl Graph {
     }
 
     /// Every node the stage's layers consist of: inherited ones first, then its own,
-    /// each with the stage it belongs to.
-    pub fn layers(&self, stage: usize) -> Vec<(usize, &Node)> {
-        self.lineage(stage)
+    /// each with the stage it belongs to. A view over the stages' own lists, so a stage of
+    /// a million instructions costs no copy of them.
+    pub fn layers(&self, stage: usize) -> Layers<'_> {
+        let stages: Vec<&Stage> = self
+            .lineage(stage)
             .into_iter()
             .filter_map(|s| self.stages.get(s))
-            .flat_map(|s| s.nodes.iter().map(move |n| (s.index, n)))
-            .collect()
+            .collect();
+        let len = stages.iter().map(|s| s.nodes.len()).sum();
+        Layers { stages, len }
     }
 
     /// The working directory in force at `instruction` of `stage`, from the WORKDIR
@@ -974,6 +977,31 @@ fn analyse_run(
     };
     commands.shrink_to_fit();
     (kind, commands)
+}
+
+/// The layers of a stage, as [`Graph::layers`] gives them: the nodes of its lineage's
+/// stages, root first, each with the stage it belongs to.
+pub struct Layers<'g> {
+    stages: Vec<&'g Stage>,
+    len: usize,
+}
+
+impl<'g> Layers<'g> {
+    /// How many layers there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The layers in order, each as (stage index, node).
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &'g Node)> + '_ {
+        self.stages
+            .iter()
+            .flat_map(|s| s.nodes.iter().map(move |n| (s.index, n)))
+    }
 }
 
 /// A JSON view of the graph for `layerlint debug graph --format json`.

@@ -574,7 +574,7 @@ mod tests {
 ///
 /// `K` names the questions: a static text, or a rule's own small type of questions.
 pub struct LayerHistory<'a, K = &'static str> {
-    pub layers: Vec<(usize, &'a Node)>,
+    pub layers: crate::graph::Layers<'a>,
     first: std::cell::RefCell<Vec<(K, Option<usize>)>>,
     graph: &'a Graph,
     file: &'a Dockerfile,

@@ -40,7 +40,7 @@ impl Rule for AptCacheMountIncomplete {
         for stage in &ctx.graph.stages {
             let layers = common::LayerHistory::new(ctx.graph, ctx.file, stage.index);
             for (position, (owner, node)) in layers.layers.iter().enumerate() {
-                if *owner != stage.index {
+                if owner != stage.index {
                     continue;
                 }
                 let NodeKind::Run(run) = &node.kind else {

@@ -182,7 +182,7 @@ impl Rule for MissingBuildCacheMount {
         let next_script = std::cell::OnceCell::new();
         for stage in &ctx.graph.stages {
             let history = common::LayerHistory::new(ctx.graph, ctx.file, stage.index);
-            for (position, &(owner, node)) in history.layers.iter().enumerate() {
+            for (position, (owner, node)) in history.layers.iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };

@@ -38,7 +38,7 @@ impl Rule for ContextCopyWithoutDockerignore {
         for stage in &ctx.graph.stages {
             let layers = ctx.graph.layers(stage.index);
             let mut managers: Vec<PackageManager> = Vec::new();
-            for (_, node) in &layers {
+            for (_, node) in layers.iter() {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };

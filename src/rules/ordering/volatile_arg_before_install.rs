@@ -66,7 +66,7 @@ impl Rule for VolatileArgBeforeInstall {
             // of the image, so stages built FROM this one inherit it.
             // Each declaration in force, and whether a RUN has come since it.
             let mut in_force: Vec<(&Volatile, bool)> = Vec::new();
-            for (owner, node) in ctx.graph.layers(stage.index) {
+            for (owner, node) in ctx.graph.layers(stage.index).iter() {
                 let inst = &ctx.file.instructions[node.instruction];
                 match &node.kind {
                     NodeKind::Arg { .. } if owner == stage.index => {

@@ -1,6 +1,9 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use compact_str::CompactString;
+use thin_vec::ThinVec;
+
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::fix::edits;
 use crate::graph::{Command, Node, NodeKind, RunInfo};
@@ -30,23 +33,68 @@ pub static META: RuleMeta = RuleMeta {
 /// handful; the bound keeps a file of thousands of COPY/install pairs linear.
 const MAX_INSTALLS_EXAMINED: usize = 64;
 
-/// A dependency install found in a stage's layers.
+/// A dependency install found in a stage's layers. Kept small and without heap text in
+/// the usual case: a file of many installs holds one of these per install for the whole
+/// rule. What only a finding needs (the command as written) is read again from the RUN.
 struct Install {
     /// The stage the install's RUN belongs to.
-    stage: usize,
+    stage: u32,
     /// The RUN's index in `Dockerfile::instructions`.
-    instruction: usize,
+    instruction: u32,
     span: Span,
-    /// The command as written up to its verb (`npm ci`, `pip install`).
-    shown: String,
-    manager: PackageManager,
-    /// Manifests to copy first.
-    manifests: Vec<String>,
     /// Index into [`OwnInstalls::runs`]: the install's RUN, whose commands tell
     /// whether the RUN uses what a COPY brought in (shared by the installs of one RUN).
-    run: usize,
+    run: u32,
+    /// Which of the RUN's package-manager commands (see [`common::manager_commands`]).
+    command: u32,
+    manager: PackageManager,
+    /// Manifests to copy first.
+    manifests: Manifests,
     /// Absolute paths the install reads (`-r /src/requirements.txt`, `/opt/wheels/x.whl`).
-    input_paths: Vec<String>,
+    input_paths: ThinVec<CompactString>,
+}
+
+/// The manifests an install wants copied before it.
+#[derive(Clone)]
+enum Manifests {
+    /// Its manager's usual manifests (`package.json`, `package-lock.json`).
+    Usual(&'static [&'static str]),
+    /// The files the command names (`-r requirements/prod.txt`); may be empty.
+    Named(ThinVec<CompactString>),
+}
+
+impl Manifests {
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Manifests::Usual(list) => list.len(),
+            Manifests::Named(list) => list.len(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let (usual, named): (&[&str], &[CompactString]) = match self {
+            Manifests::Usual(list) => (list, &[]),
+            Manifests::Named(list) => (&[], list),
+        };
+        usual
+            .iter()
+            .copied()
+            .chain(named.iter().map(CompactString::as_str))
+    }
+}
+
+impl Install {
+    fn stage(&self) -> usize {
+        self.stage as usize
+    }
+
+    fn instruction(&self) -> usize {
+        self.instruction as usize
+    }
 }
 
 /// The installs in one stage's own instructions, in file order.
@@ -107,7 +155,7 @@ impl<'a> Installs<'a> {
             .flat_map(|own| {
                 let first = own
                     .installs
-                    .partition_point(|i| i.instruction <= instruction);
+                    .partition_point(|i| i.instruction() <= instruction);
                 &own.installs[first..]
             })
             .take(MAX_INSTALLS_EXAMINED)
@@ -117,9 +165,32 @@ impl<'a> Installs<'a> {
     /// Whether the COPY of `volatile` sources to `dest` makes `install` rerun.
     fn invalidates(&self, install: &Install, volatile: &[&str], dest: &str) -> bool {
         let whole_context = volatile.iter().any(|s| is_whole_context(s));
-        let run = self.stages[install.stage].runs[install.run];
+        let run = self.run_of(install);
         let commands = self.graph.commands(self.file, run);
         whole_context || !(reads_under(install, dest) || run_uses_copy(&commands, volatile, dest))
+    }
+
+    fn run_of(&self, install: &Install) -> &'a RunInfo {
+        self.stages[install.stage()].runs[install.run as usize]
+    }
+
+    /// The install's command as written up to its verb (`npm ci`, `pip install`).
+    fn shown(&self, install: &Install) -> String {
+        let commands = self.graph.commands(self.file, self.run_of(install));
+        let shown = common::manager_commands(&commands)
+            .nth(install.command as usize)
+            .map(|mc| {
+                mc.command
+                    .cmd
+                    .words
+                    .iter()
+                    .take(mc.invocation.verb_index + 1)
+                    .map(|w| w.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        shown
     }
 }
 
@@ -136,7 +207,7 @@ impl Rule for VolatileCopyBeforeInstall {
             if !installs.any_in(stage.index) {
                 continue;
             }
-            for (copy_stage, node) in ctx.graph.layers(stage.index) {
+            for (copy_stage, node) in ctx.graph.layers(stage.index).iter() {
                 if reported.contains(&node.instruction) {
                     continue;
                 }
@@ -166,11 +237,12 @@ impl Rule for VolatileCopyBeforeInstall {
                     .trim_end_matches('\\')
                     .trim();
                 let what = format!("{keyword} {first_line}");
+                let shown = installs.shown(install);
                 let (message, help) = if install.manifests.is_empty() {
                     (
                         format!(
                             "`{what}` invalidates the `{}` layer below it on every change to the copied files",
-                            install.shown
+                            shown
                         ),
                         format!(
                             "{} reads no project files: move this {keyword} below the install",
@@ -187,11 +259,11 @@ impl Rule for VolatileCopyBeforeInstall {
                     (
                         format!(
                             "`{what}` invalidates the `{}` layer on every source change; copy {list} first",
-                            install.shown
+                            shown
                         ),
                         format!(
                             "`COPY {} ./` before the install, and this {keyword} after it",
-                            install.manifests.join(" ")
+                            install.manifests.iter().collect::<Vec<_>>().join(" ")
                         ),
                     )
                 };
@@ -285,7 +357,7 @@ fn installs_in<'a>(
         let mut installed_here = Vec::new();
         let mut run_index = None;
         let commands = graph.commands(file, run);
-        for mc in common::manager_commands(&commands) {
+        for (command_index, mc) in common::manager_commands(&commands).enumerate() {
             let inv = &mc.invocation;
             let counted = match inv.kind {
                 InvocationKind::DependencyInstall => {
@@ -316,18 +388,19 @@ fn installs_in<'a>(
                 .find(|m| !m.info().copy_first.is_empty())
                 .unwrap_or(inv.manager);
             // Requirement files fetched from a URL are not in the build context.
-            let local_reads: Vec<String> = inv
+            let local_reads: ThinVec<CompactString> = inv
                 .reads_files
                 .iter()
                 .filter(|f| !f.contains("://"))
-                .cloned()
+                .map(|f| CompactString::from(f.as_str()))
                 .collect();
-            let input_paths: Vec<String> = inv
+            let input_paths: ThinVec<CompactString> = inv
                 .reads_files
                 .iter()
-                .cloned()
-                .chain(mc.command.cmd.args().map(str::to_string))
+                .map(String::as_str)
+                .chain(mc.command.cmd.args())
                 .filter(|p| p.starts_with('/'))
+                .map(CompactString::from)
                 .collect();
             // A local package other than the project folder (`pip install /opt/wheels/x.whl`)
             // has no manifest to copy first.
@@ -341,43 +414,31 @@ fn installs_in<'a>(
                 && !mc.command.cmd.args().any(|a| {
                     matches!(a.trim_end_matches('/'), "." | "./" | "") || a.starts_with(".[")
                 });
-            let manifests: Vec<String> = if only_local_packages {
-                Vec::new()
+            let manifests = if only_local_packages {
+                Manifests::Named(ThinVec::new())
             } else if !local_reads.is_empty() {
-                local_reads
+                Manifests::Named(local_reads)
             } else if !inv.reads_files.is_empty() {
-                Vec::new()
+                Manifests::Named(ThinVec::new())
             } else if inv.from_manifest || inv.kind == InvocationKind::Build {
-                manifest_manager
-                    .info()
-                    .copy_first
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect()
+                Manifests::Usual(manifest_manager.info().copy_first)
             } else {
-                Vec::new()
+                Manifests::Named(ThinVec::new())
             };
-            let shown = mc
-                .command
-                .cmd
-                .words
-                .iter()
-                .take(inv.verb_index + 1)
-                .map(|w| w.value.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
             let run = *run_index.get_or_insert_with(|| {
                 runs.push(run);
                 runs.len() - 1
             });
+            // Counts fit: a file is at most 4 GiB (see `Span`) and each of these takes a byte.
+            let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
             installs.push(Install {
-                stage,
-                instruction: node.instruction,
+                stage: narrow(stage),
+                instruction: narrow(node.instruction),
                 span: mc.command.span(),
-                shown,
+                run: narrow(run),
+                command: narrow(command_index),
                 manager: inv.manager,
                 manifests,
-                run,
                 input_paths,
             });
         }
@@ -469,17 +530,17 @@ fn reorder_fix<'a>(
         .iter()
         .find(|node| stays_before_move(file, node))
         .map_or(usize::MAX, |node| node.instruction);
-    let mut invalidated: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut invalidated: Vec<(usize, &Manifests)> = Vec::new();
     for &stage in descendants {
         for install in installs.after(stage, copy_node.instruction) {
             if !installs.invalidates(install, volatile, dest) {
                 continue;
             }
-            if install.stage != copy_stage.index || install.instruction > barrier {
+            if install.stage() != copy_stage.index || install.instruction() > barrier {
                 return None;
             }
-            if !invalidated.iter().any(|(i, _)| *i == install.instruction) {
-                invalidated.push((install.instruction, install.manifests.clone()));
+            if !invalidated.iter().any(|(i, _)| *i == install.instruction()) {
+                invalidated.push((install.instruction(), &install.manifests));
             }
         }
     }
@@ -509,9 +570,9 @@ fn reorder_fix<'a>(
 
     let mut manifests: Vec<String> = Vec::new();
     for (_, ms) in &invalidated {
-        for m in ms {
-            if !manifests.contains(m) {
-                manifests.push(m.clone());
+        for m in ms.iter() {
+            if !manifests.iter().any(|k| k == m) {
+                manifests.push(m.to_string());
             }
         }
     }
