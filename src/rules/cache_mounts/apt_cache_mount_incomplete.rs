@@ -53,7 +53,27 @@ impl Rule for AptCacheMountIncomplete {
                 // Everything that ran up to and including this RUN in the image.
                 let history = layers.at(position);
                 let run_commands = ctx.commands(run);
-                let commands: Vec<_> = common::manager_commands(&run_commands).collect();
+                // Every question below is about the first apt or RPM-family command of a
+                // manager, kind and program (`apt` or not): keeping only the first of each
+                // keeps the list short on a RUN of thousands of commands.
+                let mut seen = Vec::new();
+                let commands: Vec<_> = common::manager_commands(&run_commands)
+                    .filter(|c| {
+                        let inv = &c.invocation;
+                        let key = (
+                            inv.manager,
+                            inv.kind,
+                            c.command.cmd.program() == Some("apt"),
+                        );
+                        let relevant =
+                            inv.manager == PackageManager::Apt || RPM_FAMILY.contains(&inv.manager);
+                        let first = relevant && !seen.contains(&key);
+                        if first {
+                            seen.push(key);
+                        }
+                        first
+                    })
+                    .collect();
                 let dnf5 = fedora_with_dnf5(ctx, stage.index);
                 check_apt(&mounts, &commands, history, out);
                 for manager in RPM_FAMILY {

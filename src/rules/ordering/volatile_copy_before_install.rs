@@ -97,16 +97,17 @@ impl Install {
     }
 }
 
-/// The installs in one stage's own instructions, in file order.
+/// The installs in one stage's own instructions, in file order. (Thin lists: a file of
+/// many stages without installs holds one of these per stage.)
 #[derive(Default)]
 struct OwnInstalls<'a> {
-    installs: Vec<Install>,
+    installs: ThinVec<Install>,
     /// The RUNs of the installs. Their commands are asked for again when needed: holding
     /// them here would keep every install RUN's commands for the whole rule.
-    runs: Vec<&'a RunInfo>,
+    runs: ThinVec<&'a RunInfo>,
     /// Managers whose dependencies are installed by the end of the stage (its
     /// ancestors' included): a child stage starts from these.
-    deps_out: Vec<PackageManager>,
+    deps_out: ThinVec<PackageManager>,
 }
 
 /// Every stage's own installs, computed once: a stage's layers are its lineage's stages,
@@ -126,7 +127,7 @@ impl<'a> Installs<'a> {
                 crate::graph::Base::Stage { index } if index < stages.len() => {
                     stages[index].deps_out.clone()
                 }
-                _ => Vec::new(),
+                _ => ThinVec::new(),
             };
             stages.push(installs_in(graph, file, stage.index, &stage.nodes, deps_in));
         }
@@ -202,7 +203,7 @@ impl Rule for VolatileCopyBeforeInstall {
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         let mut reported: HashSet<usize> = HashSet::new();
         let installs = Installs::new(ctx.graph, ctx.file);
-        let descendants = descendants(ctx.graph);
+        let descendants = Descendants::new(ctx.graph);
         for stage in &ctx.graph.stages {
             if !installs.any_in(stage.index) {
                 continue;
@@ -289,17 +290,68 @@ impl Rule for VolatileCopyBeforeInstall {
     }
 }
 
-/// The stages built on each stage (itself included), within [`crate::graph::MAX_LINEAGE`].
-fn descendants(graph: &crate::graph::Graph) -> Vec<Vec<usize>> {
-    let mut out: Vec<Vec<usize>> = vec![Vec::new(); graph.stages.len()];
-    for stage in &graph.stages {
-        for ancestor in graph.lineage(stage.index) {
-            if let Some(list) = out.get_mut(ancestor) {
-                list.push(stage.index);
+/// The stages built directly on each stage (`FROM <stage>`), from which the stages built on
+/// a stage are found when a fix needs them: 8 bytes per stage, where a list of every
+/// stage's descendants took up to [`crate::graph::MAX_LINEAGE`] entries per stage.
+struct Descendants {
+    /// `children[offsets[s]..offsets[s + 1]]` are the stages whose parent is stage `s`.
+    offsets: Vec<u32>,
+    children: Vec<u32>,
+}
+
+impl Descendants {
+    fn new(graph: &crate::graph::Graph) -> Self {
+        let count = graph.stages.len();
+        // A parent always comes earlier (as `Graph::lineage` requires).
+        let parent = |i: usize| match graph.stages[i].base {
+            crate::graph::Base::Stage { index } if index < i => Some(index),
+            _ => None,
+        };
+        let mut offsets = vec![0u32; count + 1];
+        for i in 0..count {
+            if let Some(p) = parent(i) {
+                offsets[p + 1] += 1;
             }
         }
+        for i in 0..count {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut filled = offsets.clone();
+        let mut children = vec![0u32; offsets[count] as usize];
+        for i in 0..count {
+            if let Some(p) = parent(i) {
+                children[filled[p] as usize] = i as u32;
+                filled[p] += 1;
+            }
+        }
+        Descendants { offsets, children }
     }
-    out
+
+    /// The stages whose [`crate::graph::Graph::lineage`] includes `stage` (itself
+    /// included), in order; `None` when there are more than `limit`.
+    fn of(&self, stage: usize, limit: usize) -> Option<Vec<usize>> {
+        let mut found = vec![stage];
+        let mut level = vec![stage];
+        // A lineage holds the stage and at most MAX_LINEAGE - 1 ancestors.
+        for _ in 1..crate::graph::MAX_LINEAGE {
+            let mut next = Vec::new();
+            for &s in &level {
+                let start = *self.offsets.get(s)? as usize;
+                let end = *self.offsets.get(s + 1)? as usize;
+                next.extend(self.children[start..end].iter().map(|&c| c as usize));
+            }
+            if next.is_empty() {
+                break;
+            }
+            found.extend_from_slice(&next);
+            if found.len() > limit {
+                return None;
+            }
+            level = next;
+        }
+        found.sort_unstable();
+        Some(found)
+    }
 }
 
 fn is_whole_context(source: &str) -> bool {
@@ -343,10 +395,10 @@ fn installs_in<'a>(
     file: &Dockerfile,
     stage: usize,
     nodes: &'a [Node],
-    mut deps_in: Vec<PackageManager>,
+    mut deps_in: ThinVec<PackageManager>,
 ) -> OwnInstalls<'a> {
-    let mut installs = Vec::new();
-    let mut runs: Vec<&'a RunInfo> = Vec::new();
+    let mut installs = ThinVec::new();
+    let mut runs: ThinVec<&'a RunInfo> = ThinVec::new();
     for node in nodes {
         let NodeKind::Run(run) = &node.kind else {
             continue;
@@ -491,7 +543,7 @@ fn stays_before_move(file: &Dockerfile, node: &Node) -> bool {
 fn reorder_fix<'a>(
     ctx: &LintContext<'a>,
     at: &CopyAt<'_>,
-    descendants: &[Vec<usize>],
+    descendants: &Descendants,
     installs: &Installs<'a>,
 ) -> Option<Fix> {
     let file = ctx.file;
@@ -515,11 +567,8 @@ fn reorder_fix<'a>(
     let copy_stage = ctx.graph.stages.get(at.stage)?;
 
     // Every install the COPY invalidates, in this stage and in the stages built on it.
-    let descendants = descendants.get(copy_stage.index)?;
     // Each stage re-reads its whole lineage: keep the check linear on long stage chains.
-    if descendants.len() > MAX_STAGES_CHECKED {
-        return None;
-    }
+    let descendants = descendants.of(copy_stage.index, MAX_STAGES_CHECKED)?;
     // The first instruction after the COPY that may not stand between it and its new
     // place (see below): an invalidated install past it rules the fix out at once, so a
     // stage of COPY/install pairs does not examine every later install for each COPY.
@@ -531,7 +580,7 @@ fn reorder_fix<'a>(
         .find(|node| stays_before_move(file, node))
         .map_or(usize::MAX, |node| node.instruction);
     let mut invalidated: Vec<(usize, &Manifests)> = Vec::new();
-    for &stage in descendants {
+    for &stage in &descendants {
         for install in installs.after(stage, copy_node.instruction) {
             if !installs.invalidates(install, volatile, dest) {
                 continue;
@@ -698,4 +747,42 @@ fn present_manifests(manifests: &[String], context: Option<&Path>) -> Option<Vec
         return None;
     }
     Some(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stages whose lineage includes `stage`, by walking every stage's lineage.
+    fn by_lineage(graph: &crate::graph::Graph, stage: usize) -> Vec<usize> {
+        (0..graph.stages.len())
+            .filter(|&t| graph.lineage(t).contains(&stage))
+            .collect()
+    }
+
+    #[test]
+    fn descendants_match_the_stages_whose_lineage_holds_the_stage() {
+        // A chain longer than MAX_LINEAGE, a fork, stages on images and a forward reference.
+        let mut text = String::from("FROM alpine:3.20 AS s0\n");
+        for i in 1..40 {
+            text.push_str(&format!("FROM s{} AS s{i}\n", i - 1));
+        }
+        text.push_str("FROM s3 AS fork1\nFROM s3 AS fork2\nFROM fork1 AS leaf\n");
+        text.push_str("FROM later AS early\nFROM debian:12 AS later\nFROM s39\n");
+        let file = crate::syntax::parse(&text).expect("parses");
+        let graph = crate::graph::build(&file);
+        let descendants = Descendants::new(&graph);
+        for stage in 0..graph.stages.len() {
+            let expected = by_lineage(&graph, stage);
+            assert_eq!(
+                descendants.of(stage, usize::MAX),
+                Some(expected.clone()),
+                "stage {stage}"
+            );
+            if expected.len() > 2 {
+                assert_eq!(descendants.of(stage, expected.len() - 1), None);
+                assert_eq!(descendants.of(stage, expected.len()), Some(expected));
+            }
+        }
+    }
 }
