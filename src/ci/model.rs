@@ -1,7 +1,5 @@
 //! The model of CI image builds that the LL6xx rules read.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::span::Span;
@@ -97,8 +95,10 @@ impl CacheKind {
 pub struct CacheSpec {
     pub raw: String,
     pub kind: CacheKind,
-    /// Attributes by lowercase key (`mode`, `scope`, `ref`, `src`, `dest`, …).
-    pub attrs: BTreeMap<String, String>,
+    /// Attributes by lowercase key (`mode`, `scope`, `ref`, `src`, `dest`, …), sorted, each
+    /// key once (the last value written wins). A short sorted list: a tree map took about
+    /// 550 bytes per value, and a workflow can hold thousands of them.
+    attrs: Vec<(String, String)>,
     /// The value (or its `type`) depends on an expression: rules treat it as unknown.
     pub has_expression: bool,
     /// Where the value is written; the key's line when it cannot be found verbatim.
@@ -111,10 +111,10 @@ impl CacheSpec {
     /// Parses a cache value. A value without `=` is a registry reference (buildx shorthand).
     pub fn parse(raw: &str, loc: Loc, exact: bool) -> CacheSpec {
         let raw_trimmed = raw.trim();
-        let mut attrs = BTreeMap::new();
+        let mut attrs: Vec<(String, String)> = Vec::new();
         let mut kind = None;
         if !raw_trimmed.contains('=') {
-            attrs.insert("ref".to_string(), raw_trimmed.to_string());
+            attrs.push(("ref".to_string(), raw_trimmed.to_string()));
             kind = Some(CacheKind::Registry);
         } else {
             for field in split_fields(raw_trimmed) {
@@ -130,12 +130,16 @@ impl CacheSpec {
                         CacheKind::parse(&v)
                     });
                 } else {
-                    attrs.insert(k, v);
+                    match attrs.binary_search_by(|(key, _)| key.as_str().cmp(&k)) {
+                        Ok(i) => attrs[i].1 = v,
+                        Err(i) => attrs.insert(i, (k, v)),
+                    }
                 }
             }
         }
         // buildx defaults to a registry cache when `type` is left out.
         let kind = kind.unwrap_or(CacheKind::Registry);
+        attrs.shrink_to_fit();
         CacheSpec {
             raw: raw_trimmed.to_string(),
             kind,
@@ -147,7 +151,10 @@ impl CacheSpec {
     }
 
     pub fn attr(&self, key: &str) -> Option<&str> {
-        self.attrs.get(key).map(String::as_str)
+        self.attrs
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| self.attrs[i].1.as_str())
     }
 
     /// Whether an attribute is absent or fully known; `Some(None)` = absent.
@@ -637,5 +644,25 @@ mod tests {
             "localhost:5000/app:c"
         );
         assert_eq!(image_repository("ghcr.io/a/b:1"), "ghcr.io/a/b");
+    }
+
+    #[test]
+    fn attributes_keep_the_last_value_of_a_key_whatever_the_order() {
+        let c = spec("type=registry,ref=a,MODE=min,scope=x,mode=max");
+        assert_eq!(c.attr("mode"), Some("max"));
+        assert_eq!(c.attr("ref"), Some("a"));
+        assert_eq!(c.attr("scope"), Some("x"));
+        assert_eq!(
+            c.attr("type"),
+            None,
+            "the type is the kind, not an attribute"
+        );
+        assert_eq!(c.attr("missing"), None);
+        let reordered = spec("type=registry,ref=a,MODE=min,scope=x,mode=max");
+        assert_eq!(c.attrs, reordered.attrs);
+        let a = spec("type=gha,scope=s,mode=max");
+        let b = spec("type=gha,mode=max,scope=s");
+        assert_eq!(a.attrs, b.attrs, "attributes compare regardless of order");
+        assert_eq!(spec("user/app:cache").attr("ref"), Some("user/app:cache"));
     }
 }

@@ -21,7 +21,12 @@ pub enum Style {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    Scalar { text: String, style: Style },
+    /// Short texts (keys, most values) stay inline: a workflow of thousands of jobs holds
+    /// a node per key and value.
+    Scalar {
+        text: compact_str::CompactString,
+        style: Style,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -176,7 +181,7 @@ impl Builder {
                 };
                 let node = Node {
                     value: Value::Scalar {
-                        text: text.into_owned(),
+                        text: compact_str::CompactString::from(text),
                         style,
                     },
                     span,
@@ -234,7 +239,7 @@ impl Builder {
                 };
                 let node = copy.unwrap_or(Node {
                     value: Value::Scalar {
-                        text: String::new(),
+                        text: compact_str::CompactString::default(),
                         style: Style::Plain,
                     },
                     span,
