@@ -151,8 +151,9 @@ pub fn predict(
         graph.global_args.keys().map(|k| k.to_string()).collect();
     for stage in &graph.stages {
         for node in &stage.nodes {
-            if let NodeKind::Arg { names } = &node.kind {
-                declared_anywhere.extend(names.iter().map(|n| n.to_string()));
+            if let NodeKind::Arg = &node.kind {
+                let inst = &file.instructions[node.instruction];
+                declared_anywhere.extend(crate::graph::arg_names(inst).map(str::to_string));
             }
         }
     }
@@ -202,12 +203,13 @@ pub fn predict(
         let mut changed_args: Vec<String> = Vec::new();
         for node in &stage.nodes {
             let inst = &file.instructions[node.instruction];
-            if let NodeKind::Arg { names } = &node.kind {
+            if let NodeKind::Arg = &node.kind {
+                let names: Vec<&str> = crate::graph::arg_names(inst).collect();
                 for (name, default) in arg_defaults(inst) {
                     let default = default.or_else(|| {
                         crate::graph::expand::lookup(&graph.global_args, &name).flatten()
                     });
-                    if names.iter().any(|n| *n == name)
+                    if names.contains(&name.as_str())
                         && arg_changed(change, &name, default.as_deref())
                     {
                         changed_args.push(name);

@@ -153,9 +153,14 @@ enum ScriptShell {
 pub enum NodeKind {
     Run(RunInfo),
     Copy(CopyInfo),
-    Arg { names: ThinVec<CompactString> },
-    Env { names: ThinVec<CompactString> },
-    User { user: Option<String> },
+    /// The names it declares are [`arg_names`] of its instruction: kept once, in the syntax.
+    Arg,
+    Env {
+        names: ThinVec<CompactString>,
+    },
+    User {
+        user: Option<String>,
+    },
     Other,
 }
 
@@ -432,6 +437,13 @@ fn is_git_url(s: &str) -> bool {
 }
 
 /// Split ARG words into `(name, default)` pairs.
+/// The names an ARG instruction declares (`ARG A=1 B` declares `A` and `B`).
+pub fn arg_names(inst: &Instruction) -> impl Iterator<Item = &str> {
+    inst.words()
+        .iter()
+        .map(|w| w.value.split_once('=').map_or(w.value.as_str(), |(k, _)| k))
+}
+
 fn arg_pairs(inst: &Instruction) -> Vec<(String, Option<String>)> {
     inst.words()
         .iter()
@@ -600,9 +612,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             Keyword::Arg => {
                 // Sized up front: a first push would reserve four slots, and most ARGs
                 // declare one name.
-                let pairs = arg_pairs(inst);
-                let mut names = ThinVec::with_capacity(pairs.len());
-                for (k, v) in pairs {
+                for (k, v) in arg_pairs(inst) {
                     let value = match v {
                         Some(raw) => ex.expand(&raw, &vars).map(CompactString::from),
                         // `ARG NAME` in a stage takes the global default, if any.
@@ -612,9 +622,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                     if !env.contains_key(k.as_str()) {
                         vars.insert_mut(k.as_str().into(), value);
                     }
-                    names.push(CompactString::from(k));
                 }
-                NodeKind::Arg { names }
+                NodeKind::Arg
             }
             Keyword::Env => {
                 let mut names = ThinVec::new();
@@ -1040,7 +1049,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                             obj["sources"] = json!(c.sources);
                             obj["dest"] = json!(c.dest);
                         }
-                        NodeKind::Arg { names } => obj["args"] = json!(names),
+                        NodeKind::Arg => obj["args"] = json!(arg_names(inst).collect::<Vec<_>>()),
                         NodeKind::Env { names } => obj["env"] = json!(names),
                         _ => {}
                     }
@@ -1114,7 +1123,8 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
                     .map(|s| format!("{}({})", s.raw, source_kind_name(&s.kind)))
                     .collect::<Vec<_>>()
                     .join(" "),
-                NodeKind::Arg { names } | NodeKind::Env { names } => names.join(" "),
+                NodeKind::Arg => arg_names(inst).collect::<Vec<_>>().join(" "),
+                NodeKind::Env { names } => names.join(" "),
                 NodeKind::User { user } => user.clone().unwrap_or_default(),
                 NodeKind::Other => String::new(),
             };

@@ -69,7 +69,7 @@ impl Rule for VolatileArgBeforeInstall {
             for (owner, node) in ctx.graph.layers(stage.index).iter() {
                 let inst = &ctx.file.instructions[node.instruction];
                 match &node.kind {
-                    NodeKind::Arg { .. } if owner == stage.index => {
+                    NodeKind::Arg if owner == stage.index => {
                         in_force.extend(declared_at(node.instruction).iter().map(|v| (v, false)))
                     }
                     NodeKind::Env { .. } => {
@@ -133,7 +133,7 @@ fn volatile_declarations(ctx: &LintContext<'_>, patterns: &[String]) -> Vec<Vola
         for node in &stage.nodes {
             let inst = &ctx.file.instructions[node.instruction];
             match &node.kind {
-                NodeKind::Arg { .. } => {
+                NodeKind::Arg => {
                     for (name, default) in arg_defaults(inst) {
                         if knowledge::matches_volatile_arg(&name, patterns)
                             && !is_pinned_value(default.as_deref())
