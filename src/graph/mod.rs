@@ -722,7 +722,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
         }
         // A run of ARG and ENV instructions takes one snapshot of the scope, when the run
         // ends: the scope then changes in place, instead of being copied at each of them.
-        let declares = matches!(kind, NodeKind::Arg { .. } | NodeKind::Env { .. });
+        let declares = matches!(kind, NodeKind::Arg | NodeKind::Env { .. });
         let scope = if declares {
             scopes.empty.clone()
         } else {
