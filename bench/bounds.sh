@@ -20,7 +20,9 @@
 #                      built with `cargo build --release` when missing)
 #   --timeout S        seconds before a run counts as FAILED (default 120)
 #   --mem MB           address-space cap of a run (default half the available memory)
-#   --format FMT       output format of the measured runs: json (default), sarif or pretty
+#   --format FMT       output format of the measured runs: json (default), sarif or pretty;
+#                      `diff` measures `check --diff --unsafe-fixes` instead (every fix
+#                      applied in memory, lint rounds included, and the unified diff written)
 #   --strict           exit 1 when a shape is OVER or FAILED (default: exit 0 after the report)
 #   -h, --help         this text
 #
@@ -85,7 +87,10 @@ while (($#)); do
     shift
 done
 [[ -n "$size_given" ]] && size_mb=$size_given
-case "$format" in json | sarif | pretty) ;; *) die "unknown --format '$format' (json, sarif or pretty)" ;; esac
+case "$format" in json | sarif | pretty) run_args=(--format "$format") ;;
+    diff) run_args=(--diff --unsafe-fixes) ;;
+    *) die "unknown --format '$format' (json, sarif, pretty or diff)" ;;
+esac
 
 is_number() { [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 if ! is_number "$size_mb" || ! awk -v s="$size_mb" 'BEGIN { exit !(s > 0) }'; then
@@ -328,7 +333,7 @@ measure() {
     local name=$1 file=$2 timing="$WORK/time-$1.txt" err="$WORK/stderr-$1.txt"
     M_RC=0
     "$TIME_BIN" -o "$timing" -f '%e %M' "${LIMIT[@]}" timeout -k 5 "$timeout_s" \
-        "$bin" check --no-config --format "$format" "$file" >/dev/null 2>"$err" || M_RC=$?
+        "$bin" check --no-config "${run_args[@]}" "$file" >/dev/null 2>"$err" || M_RC=$?
     # The last line is "%e %M"; GNU time writes "Command exited with…" lines before it.
     M_WALL=0 M_RSS_KB=0
     read -r M_WALL M_RSS_KB < <(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ && $2 ~ /^[0-9]+$/ { l = $0 } END { print l }' "$timing" 2>/dev/null) || true
