@@ -226,9 +226,9 @@ pub struct Stage {
     pub base: Base,
     pub platform: Option<CompactString>,
     /// The instructions after FROM up to the next FROM.
-    pub nodes: Vec<Node>,
+    pub nodes: ThinVec<Node>,
     /// Stages this one reads from (`COPY --from`, `RUN --mount=from=`), excluding its base.
-    pub reads_from: Vec<usize>,
+    pub reads_from: ThinVec<usize>,
     /// Whether the stage runs Windows containers.
     windows: bool,
     /// ENV, USER and SHELL at the end of the stage, which a child stage inherits.
@@ -239,7 +239,7 @@ pub struct Stage {
     /// the base image decides or the value is not known statically).
     pub entry_workdir: Option<Arc<str>>,
     /// Each WORKDIR of the stage: its instruction index and the directory in force after it.
-    pub workdirs: Vec<(usize, Option<Arc<str>>)>,
+    pub workdirs: ThinVec<(usize, Option<Arc<str>>)>,
 }
 
 impl Stage {
@@ -255,7 +255,7 @@ impl Stage {
         }
         match base {
             Base::Image { image } => {
-                let n = image.name.to_ascii_lowercase();
+                let n = image.name().to_ascii_lowercase();
                 n.contains("windows/") || n.contains("nanoserver") || n.contains("servercore")
             }
             Base::Stage { index } => earlier.get(*index).is_some_and(|s| s.windows),
@@ -584,13 +584,13 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 from_instruction: idx,
                 base,
                 platform: platform.map(CompactString::from),
-                nodes: Vec::with_capacity(len),
-                reads_from: Vec::new(),
+                nodes: ThinVec::with_capacity(len),
+                reads_from: ThinVec::new(),
                 exit_env: Vars::default(),
                 exit_user: None,
                 exit_shell: None,
                 entry_workdir: inherited_workdir,
-                workdirs: Vec::new(),
+                workdirs: ThinVec::new(),
             });
             continue;
         }

@@ -168,10 +168,10 @@ pub fn root_image(graph: &Graph, stage: usize) -> Option<String> {
     match &graph.stages.get(root)?.base {
         Base::Image { image } => Some(
             image
-                .name
+                .name()
                 .rsplit('/')
                 .next()
-                .unwrap_or(&image.name)
+                .unwrap_or(image.name())
                 .to_ascii_lowercase(),
         ),
         _ => None,

@@ -302,11 +302,10 @@ fn fedora_with_dnf5(ctx: &LintContext<'_>, stage: usize) -> bool {
     let Some(crate::graph::Base::Image { image }) = graph.stages.get(root).map(|s| &s.base) else {
         return false;
     };
-    let name = image.name.rsplit('/').next().unwrap_or(&image.name);
+    let name = image.name().rsplit('/').next().unwrap_or(image.name());
     name.eq_ignore_ascii_case("fedora")
         && image
-            .tag
-            .as_deref()
+            .tag()
             .and_then(|t| t.split(['.', '-']).next())
             .and_then(|m| m.parse::<u32>().ok())
             .is_some_and(|major| major >= 41)

@@ -287,7 +287,7 @@ fn go_before_build_cache(rc: &RunCtx<'_>) -> bool {
     if rc.image.as_deref() != Some("golang") {
         return false;
     }
-    let Some(tag) = image.tag.as_deref() else {
+    let Some(tag) = image.tag() else {
         return false;
     };
     let mut parts = tag.split(['.', '-']);

@@ -34,11 +34,11 @@ impl Rule for UnpinnedBaseImage {
             let inst = &ctx.file.instructions[stage.from_instruction];
             let span = inst.words().first().map_or(inst.span, |w| w.span);
             // Template placeholders (`{{baseImage}}`) are not image references yet.
-            if image.digest.is_some() || !image.is_valid_reference() {
+            if image.digest().is_some() || !image.is_valid_reference() {
                 continue;
             }
-            let shown = &image.raw;
-            let diag = match image.tag.as_deref() {
+            let shown = image.display();
+            let diag = match image.tag() {
                 None => Diagnostic::new(
                     &META,
                     span,
@@ -46,7 +46,7 @@ impl Rule for UnpinnedBaseImage {
                 )
                 .with_help(format!(
                     "pin a version tag and its digest: `FROM {}:<version>@sha256:<digest>`",
-                    image.name
+                    image.name()
                 )),
                 Some(tag) if tag.eq_ignore_ascii_case("latest") => Diagnostic::new(
                     &META,
@@ -55,7 +55,7 @@ impl Rule for UnpinnedBaseImage {
                 )
                 .with_help(format!(
                     "pin a version tag and its digest: `FROM {}:<version>@sha256:<digest>`",
-                    image.name
+                    image.name()
                 )),
                 Some(tag) if require_digest => Diagnostic::new(
                     &META,
