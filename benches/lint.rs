@@ -31,7 +31,7 @@ fn run_scripts(file: &Dockerfile) -> Vec<&str> {
         if let Args::Shell(joined) = &inst.args {
             scripts.push(joined.text.as_str());
         }
-        scripts.extend(inst.heredocs.iter().map(|h| h.body.as_str()));
+        scripts.extend(inst.heredocs().iter().map(|h| h.body.as_str()));
     }
     scripts
 }

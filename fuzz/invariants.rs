@@ -185,14 +185,14 @@ fn instruction_spans(i: &Instruction, spans: &mut Vec<(&'static str, Span)>) {
     spans.push(("instruction", i.span));
     spans.push(("instruction args", i.args_span));
     spans.push(("keyword", i.keyword_span()));
-    for f in &i.flags {
+    for f in i.flags() {
         spans.push(("flag", f.span));
         spans.push(("flag name", f.name_span));
         if let Some(v) = f.value_span {
             spans.push(("flag value", v));
         }
     }
-    for h in &i.heredocs {
+    for h in i.heredocs() {
         spans.push(("heredoc marker", h.marker_span));
         spans.push(("heredoc body", h.body_span));
         spans.push(("heredoc end", h.end_span));

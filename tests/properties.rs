@@ -239,14 +239,14 @@ proptest! {
                 "keyword {:?} written as {:?}", keyword, written
             );
             // The joined form is kept exactly when the source differs.
-            prop_assert_eq!(instruction.keyword_joined.is_some(), written != keyword);
+            prop_assert_eq!(instruction.keyword_joined().is_some(), written != keyword);
             prop_assert!(contains(instruction.span, instruction.keyword_span()));
             prop_assert!(contains(instruction.span, instruction.args_span));
-            for flag in &instruction.flags {
+            for flag in instruction.flags() {
                 prop_assert!(contains(instruction.span, flag.span));
                 prop_assert!(df.text(flag.span).starts_with("--"), "flag span {:?}", df.text(flag.span));
             }
-            for heredoc in &instruction.heredocs {
+            for heredoc in instruction.heredocs() {
                 prop_assert!(contains(instruction.span, heredoc.body_span));
                 prop_assert!(df.text(heredoc.marker_span).starts_with(['<', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']));
             }

@@ -172,7 +172,7 @@ pub fn insert_flag(df: &Dockerfile, inst: &Instruction, flags: &[String]) -> Edi
 
 /// Remove a flag and the whitespace before it.
 pub fn remove_flag(df: &Dockerfile, inst: &Instruction, flag_index: usize) -> Option<Edit> {
-    let flag = inst.flags.get(flag_index)?;
+    let flag = inst.flags().get(flag_index)?;
     let before = df.source.get(..flag.span.start())?;
     let ws = before.len() - before.trim_end_matches([' ', '\t']).len();
     Some(Edit {
@@ -385,7 +385,7 @@ impl<'c> CommandCuts<'c> {
             return None;
         }
         let heredoc_of = |s: Span| {
-            inst.heredocs
+            inst.heredocs()
                 .iter()
                 .position(|h| h.body_span.contains(s.start()))
         };
@@ -393,7 +393,7 @@ impl<'c> CommandCuts<'c> {
         let top_level = |c: &&Command| {
             heredoc_of(c.span()) == script && c.cmd.depth == 0 && !c.cmd.in_substitution
         };
-        if cmds.len() == 1 && inst.heredocs.is_empty() {
+        if cmds.len() == 1 && inst.heredocs().is_empty() {
             return Some(remove_instruction(df, inst));
         }
         // The top-level commands of the same script next to the target.

@@ -803,7 +803,7 @@ fn copy_info(
     earlier: usize,
 ) -> CopyInfo {
     let from = inst.flag("from").and_then(|f| f.value.clone());
-    let heredoc_names: Vec<&str> = inst.heredocs.iter().map(|h| h.name.as_str()).collect();
+    let heredoc_names: Vec<&str> = inst.heredocs().iter().map(|h| h.name.as_str()).collect();
     let words = inst.words();
     let (srcs, dest) = match words.split_last() {
         Some((d, s)) => (s, Some(d.value.to_string())),
@@ -931,7 +931,7 @@ fn analyse_run(
                 ShellKind::Other
             } else {
                 let mut kind = ShellKind::Posix;
-                let script_is_heredoc_only = !inst.heredocs.is_empty();
+                let script_is_heredoc_only = !inst.heredocs().is_empty();
                 let top = shell::analyze(&joined.text);
                 // `Command` has the layout of `SimpleCommand`: this reuses the allocation.
                 commands = top
@@ -949,7 +949,7 @@ fn analyse_run(
                         .iter()
                         .find(|c| !c.cmd.words.is_empty())
                         .and_then(|c| c.cmd.program().map(str::to_string));
-                    for h in &inst.heredocs {
+                    for h in inst.heredocs() {
                         let shebang = h.body.lines().next().and_then(|l| l.strip_prefix("#!"));
                         let posix = match (&interpreter, shebang) {
                             (_, Some(sb)) => shell::is_posix_shell(sb.trim()),

@@ -356,14 +356,11 @@ pub struct Instruction {
     /// The keyword's length in the source: it starts the instruction's `span`
     /// ([`Instruction::keyword_span`]).
     pub(crate) keyword_len: u32,
-    /// The keyword as BuildKit reads it, kept only when that differs from the source text of
-    /// [`Instruction::keyword_span`] (a keyword split by a line continuation, `RU\⏎N`).
-    pub keyword_joined: Option<Box<CompactString>>,
-    pub flags: ThinVec<Flag>,
+    /// Flags, heredocs and a keyword split by a continuation, behind one pointer: most
+    /// instructions have none of them, and a file of many short instructions holds one
+    /// record per instruction.
+    extras: Option<Box<Extras>>,
     pub args: Args,
-    /// Heredocs whose bodies follow this instruction. For `ONBUILD RUN <<EOF` they
-    /// belong to the wrapped instruction, not to the ONBUILD.
-    pub heredocs: ThinVec<Heredoc>,
     /// From the keyword to the end of the instruction's last line, heredoc bodies and
     /// their delimiter lines included; the trailing line ending is excluded.
     pub span: Span,
@@ -376,12 +373,91 @@ pub struct Instruction {
     pub end_line: u32,
 }
 
+/// The parts of an instruction that most instructions do not have.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Extras {
+    /// The keyword as BuildKit reads it, kept only when that differs from the source text of
+    /// [`Instruction::keyword_span`] (a keyword split by a line continuation, `RU\⏎N`).
+    keyword_joined: Option<CompactString>,
+    flags: ThinVec<Flag>,
+    /// Heredocs whose bodies follow this instruction. For `ONBUILD RUN <<EOF` they
+    /// belong to the wrapped instruction, not to the ONBUILD.
+    heredocs: ThinVec<Heredoc>,
+}
+
+impl Extras {
+    fn is_empty(&self) -> bool {
+        self.keyword_joined.is_none() && self.flags.is_empty() && self.heredocs.is_empty()
+    }
+}
+
 impl Instruction {
+    /// An instruction with no heredocs (they are attached once their bodies are read) and
+    /// lines still to be set.
+    pub(crate) fn new(
+        keyword: Keyword,
+        keyword_len: u32,
+        keyword_joined: Option<CompactString>,
+        flags: ThinVec<Flag>,
+        args: Args,
+        span: Span,
+        args_span: Span,
+    ) -> Self {
+        let extras = Extras {
+            keyword_joined,
+            flags,
+            heredocs: ThinVec::new(),
+        };
+        Instruction {
+            keyword,
+            keyword_len,
+            extras: (!extras.is_empty()).then(|| Box::new(extras)),
+            args,
+            span,
+            args_span,
+            start_line: 0,
+            end_line: 0,
+        }
+    }
+
+    /// The `--name[=value]` flags after the keyword, in order.
+    pub fn flags(&self) -> &[Flag] {
+        self.extras.as_ref().map_or(&[], |e| &e.flags)
+    }
+
+    /// Heredocs whose bodies follow this instruction. For `ONBUILD RUN <<EOF` they belong
+    /// to the wrapped instruction, not to the ONBUILD.
+    pub fn heredocs(&self) -> &[Heredoc] {
+        self.extras.as_ref().map_or(&[], |e| &e.heredocs)
+    }
+
+    /// The keyword as BuildKit reads it when a line continuation splits it (`RU\⏎N`).
+    pub fn keyword_joined(&self) -> Option<&str> {
+        self.extras.as_ref()?.keyword_joined.as_deref()
+    }
+
+    pub(crate) fn set_heredocs(&mut self, heredocs: ThinVec<Heredoc>) {
+        if heredocs.is_empty() && self.extras.is_none() {
+            return;
+        }
+        self.extras.get_or_insert_with(Box::default).heredocs = heredocs;
+        self.drop_empty_extras();
+    }
+
+    fn drop_empty_extras(&mut self) {
+        if self.extras.as_ref().is_some_and(|e| e.is_empty()) {
+            self.extras = None;
+        }
+    }
+
     /// Give back the spare capacity of every list the instruction holds: a file of many
     /// short instructions would otherwise keep several times its size in empty slots.
     pub fn shrink_to_fit(&mut self) {
-        self.flags.shrink_to_fit();
-        self.heredocs.shrink_to_fit();
+        if let Some(e) = &mut self.extras {
+            e.flags.shrink_to_fit();
+            e.heredocs.shrink_to_fit();
+        }
+        self.drop_empty_extras();
         self.args.shrink_to_fit();
     }
 
@@ -394,20 +470,20 @@ impl Instruction {
     /// The keyword as written (any case), line continuations removed; `source` is the text
     /// of the file the instruction was parsed from.
     pub fn keyword_text<'a>(&'a self, source: &'a str) -> &'a str {
-        match &self.keyword_joined {
-            Some(joined) => joined.as_str(),
+        match self.keyword_joined() {
+            Some(joined) => joined,
             None => source.get(self.keyword_span().range()).unwrap_or(""),
         }
     }
 
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags
+        self.flags()
             .iter()
             .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     pub fn flags_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Flag> + 'a {
-        self.flags
+        self.flags()
             .iter()
             .filter(move |f| f.name.eq_ignore_ascii_case(name))
     }
@@ -541,5 +617,21 @@ mod tests {
             across.pieces().collect::<Vec<_>>(),
             [(0, Span::new(5, 7)), (2, Span::new(9, 12))]
         );
+    }
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod layout_tests {
+    use super::*;
+
+    /// A file of many short instructions holds one record per instruction: rare parts
+    /// (flags, heredocs, a split keyword) stay behind one pointer.
+    #[test]
+    fn an_instruction_record_stays_small() {
+        assert!(std::mem::size_of::<Instruction>() <= 80);
+        let df = crate::syntax::parse("FROM a\nRUN x\nRUN --mount=type=cache,target=/c x\n")
+            .expect("parses");
+        assert!(df.instructions[1].extras.is_none());
+        assert_eq!(df.instructions[2].flags().len(), 1);
     }
 }

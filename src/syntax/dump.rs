@@ -18,9 +18,9 @@ pub fn buildkit_dump(df: &Dockerfile) -> String {
 
 fn dump_instruction(source: &str, instruction: &Instruction) -> String {
     let mut out = instruction.keyword_text(source).to_lowercase();
-    if !instruction.flags.is_empty() {
+    if !instruction.flags().is_empty() {
         out.push_str(" [");
-        for (i, flag) in instruction.flags.iter().enumerate() {
+        for (i, flag) in instruction.flags().iter().enumerate() {
             if i > 0 {
                 out.push(' ');
             }

@@ -292,7 +292,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 if !heredocs.is_empty() {
-                    target.heredocs = heredocs;
+                    target.set_heredocs(heredocs);
                     target.span = Span::new(target.span.start(), last_end);
                     node.span = Span::new(node.span.start(), last_end);
                 }
@@ -432,7 +432,7 @@ fn parse_node(
     // it does not, and the joined form is kept.
     let keyword_span = keyword_word.span;
     let keyword_joined =
-        (keyword_span.len() != keyword_end - line.start).then(|| Box::new(keyword_word.value));
+        (keyword_span.len() != keyword_end - line.start).then_some(keyword_word.value);
     let mut flags = ThinVec::new();
     let mut rest = line.end..line.end;
     if keyword_end < line.end {
@@ -443,19 +443,16 @@ fn parse_node(
         rest = words::trim_space(text, rest_start..line.end);
     }
     let args = parse_args(joined, keyword, rest.clone(), escape)?;
-    Ok(Instruction {
+    Ok(Instruction::new(
         keyword,
         // The keyword starts the instruction's span (see `Instruction::keyword_span`).
-        keyword_len: u32::try_from(keyword_span.len()).unwrap_or(u32::MAX),
+        u32::try_from(keyword_span.len()).unwrap_or(u32::MAX),
         keyword_joined,
         flags,
         args,
-        heredocs: ThinVec::new(),
-        span: joined.source_span(line),
-        args_span: joined.source_span(rest),
-        start_line: 0,
-        end_line: 0,
-    })
+        joined.source_span(line),
+        joined.source_span(rest),
+    ))
 }
 
 fn flag(joined: &JoinedText, raw: RawFlag) -> Flag {
@@ -633,7 +630,7 @@ mod tests {
         let df = ok(src);
         let run = &df.instructions[1];
         assert_eq!(shell_text(run), "<<EOF bash");
-        let [doc] = run.heredocs.as_slice() else {
+        let [doc] = run.heredocs() else {
             panic!("one heredoc expected")
         };
         assert_eq!(
@@ -647,21 +644,21 @@ mod tests {
         assert_eq!((run.start_line, run.end_line), (2, 4));
 
         let copy = &df.instructions[2];
-        assert_eq!(copy.heredocs.len(), 2);
-        assert_eq!(copy.heredocs[0].name, "A");
-        assert!(copy.heredocs[0].strip_tabs && copy.heredocs[0].quoted);
-        assert_eq!(copy.heredocs[0].body, "foo\n");
-        assert_eq!(copy.heredocs[1].body, "bar\n");
-        assert!(copy.heredocs[1].quoted);
+        assert_eq!(copy.heredocs().len(), 2);
+        assert_eq!(copy.heredocs()[0].name, "A");
+        assert!(copy.heredocs()[0].strip_tabs && copy.heredocs()[0].quoted);
+        assert_eq!(copy.heredocs()[0].body, "foo\n");
+        assert_eq!(copy.heredocs()[1].body, "bar\n");
+        assert!(copy.heredocs()[1].quoted);
         assert!(df.text(copy.span).ends_with("bar\nB"));
-        assert_eq!(df.instructions[3].heredocs[0].fd, 3);
+        assert_eq!(df.instructions[3].heredocs()[0].fd, 3);
         assert_eq!(df.instructions.len(), 4);
     }
 
     #[test]
     fn heredoc_markers_need_a_word_of_their_own() {
         let df = ok("FROM a\nRUN echo \"<<EOF\" cat<<EOF <<<EOF\nRUN [\"sh\", \"<<EOF\"]\n");
-        assert!(df.instructions.iter().all(|i| i.heredocs.is_empty()));
+        assert!(df.instructions.iter().all(|i| i.heredocs().is_empty()));
         assert_eq!(df.instructions.len(), 3);
     }
 
@@ -671,7 +668,7 @@ mod tests {
         let Args::Onbuild(inner) = &df.instructions[1].args else {
             panic!("onbuild")
         };
-        assert_eq!(inner.heredocs[0].body, "x\n");
+        assert_eq!(inner.heredocs()[0].body, "x\n");
         let err = parse("FROM a\nRUN <<EOF\nx\n").unwrap_err();
         assert_eq!(err.message, "unterminated heredoc");
         assert_eq!((err.line, err.column), (2, 5));
@@ -829,7 +826,7 @@ mod tests {
                 df.text(instruction.keyword_span()),
                 instruction.keyword_text(&df.source)
             );
-            assert!(instruction.keyword_joined.is_none());
+            assert!(instruction.keyword_joined().is_none());
         }
     }
 
@@ -848,7 +845,7 @@ mod tests {
             panic!("ONBUILD wraps an instruction");
         };
         assert_eq!(inner.keyword_text(&df.source), "run");
-        assert!(df.instructions[0].keyword_joined.is_none());
+        assert!(df.instructions[0].keyword_joined().is_none());
     }
 
     #[test]
@@ -898,6 +895,6 @@ mod tests {
             src.push_str(&format!("body\nE{i}\n"));
         }
         let df = ok(&src);
-        assert_eq!(df.instructions[2].heredocs.len(), 10_000);
+        assert_eq!(df.instructions[2].heredocs().len(), 10_000);
     }
 }

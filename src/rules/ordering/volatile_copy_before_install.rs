@@ -553,10 +553,10 @@ fn reorder_fix<'a>(
     let NodeKind::Copy(copy) = &copy_node.kind else {
         return None;
     };
-    if file.text(copy_inst.span).contains('$') || !copy_inst.heredocs.is_empty() {
+    if file.text(copy_inst.span).contains('$') || !copy_inst.heredocs().is_empty() {
         return None;
     }
-    if copy_inst.flags.iter().any(|f| {
+    if copy_inst.flags().iter().any(|f| {
         !matches!(
             f.name.to_ascii_lowercase().as_str(),
             "chown" | "chmod" | "link"
@@ -641,7 +641,7 @@ fn reorder_fix<'a>(
         let manifests = present_manifests(&manifests, ctx.context_dir)?;
         let keyword = edits::keyword_like(ctx.file, copy_inst, "COPY");
         let flags: String = copy_inst
-            .flags
+            .flags()
             .iter()
             .map(|f| format!("{} ", file.text(f.span)))
             .collect();
