@@ -658,7 +658,7 @@ mod tests {
             "the type is the kind, not an attribute"
         );
         assert_eq!(c.attr("missing"), None);
-        let reordered = spec("type=registry,ref=a,MODE=min,scope=x,mode=max");
+        let reordered = spec("scope=x,mode=max,ref=a,type=registry");
         assert_eq!(c.attrs, reordered.attrs);
         let a = spec("type=gha,scope=s,mode=max");
         let b = spec("type=gha,mode=max,scope=s");

@@ -436,7 +436,6 @@ fn is_git_url(s: &str) -> bool {
             && (l.split('#').next().is_some_and(|p| p.ends_with(".git"))))
 }
 
-/// Split ARG words into `(name, default)` pairs.
 /// The names an ARG instruction declares (`ARG A=1 B` declares `A` and `B`).
 pub fn arg_names(inst: &Instruction) -> impl Iterator<Item = &str> {
     inst.words()
@@ -444,6 +443,7 @@ pub fn arg_names(inst: &Instruction) -> impl Iterator<Item = &str> {
         .map(|w| w.value.split_once('=').map_or(w.value.as_str(), |(k, _)| k))
 }
 
+/// Split ARG words into `(name, default)` pairs.
 fn arg_pairs(inst: &Instruction) -> Vec<(String, Option<String>)> {
     inst.words()
         .iter()
@@ -610,8 +610,6 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
 
         let kind = match inst.keyword {
             Keyword::Arg => {
-                // Sized up front: a first push would reserve four slots, and most ARGs
-                // declare one name.
                 for (k, v) in arg_pairs(inst) {
                     let value = match v {
                         Some(raw) => ex.expand(&raw, &vars).map(CompactString::from),
