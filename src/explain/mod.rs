@@ -204,14 +204,11 @@ pub fn predict(
         for node in &stage.nodes {
             let inst = &file.instructions[node.instruction];
             if let NodeKind::Arg = &node.kind {
-                let names: Vec<&str> = crate::graph::arg_names(inst).collect();
                 for (name, default) in arg_defaults(inst) {
                     let default = default.or_else(|| {
                         crate::graph::expand::lookup(&graph.global_args, &name).flatten()
                     });
-                    if names.contains(&name.as_str())
-                        && arg_changed(change, &name, default.as_deref())
-                    {
+                    if arg_changed(change, &name, default.as_deref()) {
                         changed_args.push(name);
                     }
                 }

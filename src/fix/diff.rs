@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use similar::udiff::UnifiedHunkHeader;
-use similar::{Algorithm, DiffOp, TextDiff};
+use similar::{Algorithm, DiffOp, DiffableStr, TextDiff};
 
 /// Lines of `before` and `after` beyond their common start and end up to which the whole
 /// changed region is diffed at once. Myers' algorithm takes time proportional to the lines
@@ -27,8 +27,9 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
     if before == after {
         return String::new();
     }
-    let old = lines(before);
-    let new = lines(after);
+    // Split as `TextDiff::from_lines` splits, line endings kept.
+    let old = before.tokenize_lines();
+    let new = after.tokenize_lines();
     let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
     let suffix = old[prefix..]
         .iter()
@@ -57,15 +58,14 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
     for w in 0..windows {
         let old_range = prefix + n * w / windows..prefix + n * (w + 1) / windows;
         let new_range = prefix + m * w / windows..prefix + m * (w + 1) / windows;
-        ops.extend(
-            similar::capture_diff_slices(
-                Algorithm::Myers,
-                &old[old_range.clone()],
-                &new[new_range.clone()],
-            )
-            .into_iter()
-            .map(|op| shifted(op, old_range.start, new_range.start)),
-        );
+        // Ops of a range carry indexes into the whole lists.
+        ops.extend(similar::capture_diff(
+            Algorithm::Myers,
+            &old[..],
+            old_range,
+            &new[..],
+            new_range,
+        ));
     }
     if suffix > 0 {
         ops.push(DiffOp::Equal {
@@ -77,90 +77,13 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
     format_unified(path, &old, &new, merge_equal(ops))
 }
 
-/// The text's lines with their line endings, split the way `TextDiff::from_lines` splits
-/// them (after `\n`, `\r\n` or a lone `\r`).
-fn lines(text: &str) -> Vec<&str> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let end = match bytes[i] {
-            b'\r' if bytes.get(i + 1) == Some(&b'\n') => Some(i + 2),
-            b'\r' | b'\n' => Some(i + 1),
-            _ => None,
-        };
-        match end {
-            Some(e) => {
-                out.push(&text[start..e]);
-                start = e;
-                i = e;
-            }
-            None => i += 1,
-        }
-    }
-    if start < text.len() {
-        out.push(&text[start..]);
-    }
-    out
-}
-
-fn shifted(op: DiffOp, old: usize, new: usize) -> DiffOp {
-    match op {
-        DiffOp::Equal {
-            old_index,
-            new_index,
-            len,
-        } => DiffOp::Equal {
-            old_index: old_index + old,
-            new_index: new_index + new,
-            len,
-        },
-        DiffOp::Delete {
-            old_index,
-            old_len,
-            new_index,
-        } => DiffOp::Delete {
-            old_index: old_index + old,
-            old_len,
-            new_index: new_index + new,
-        },
-        DiffOp::Insert {
-            old_index,
-            new_index,
-            new_len,
-        } => DiffOp::Insert {
-            old_index: old_index + old,
-            new_index: new_index + new,
-            new_len,
-        },
-        DiffOp::Replace {
-            old_index,
-            old_len,
-            new_index,
-            new_len,
-        } => DiffOp::Replace {
-            old_index: old_index + old,
-            old_len,
-            new_index: new_index + new,
-            new_len,
-        },
-    }
-}
-
 /// Joins runs of equal lines split across windows, so that hunks are grouped as in a
 /// whole diff (a hunk never consists of context alone).
 fn merge_equal(ops: Vec<DiffOp>) -> Vec<DiffOp> {
     let mut out: Vec<DiffOp> = Vec::with_capacity(ops.len());
     for op in ops {
-        if let (
-            Some(DiffOp::Equal { len, .. }),
-            DiffOp::Equal {
-                len: more,
-                old_index: _,
-                new_index: _,
-            },
-        ) = (out.last_mut(), op)
+        if let (Some(DiffOp::Equal { len, .. }), DiffOp::Equal { len: more, .. }) =
+            (out.last_mut(), op)
         {
             *len += more;
             continue;
@@ -211,19 +134,12 @@ mod tests {
         assert_eq!(unified_diff("D", "x\n", "x\n"), "");
     }
 
-    #[test]
-    fn splits_lines_as_text_diff_does() {
-        let text = "a\nb\r\nc\rd\n\ne";
-        assert_eq!(lines(text), ["a\n", "b\r\n", "c\r", "d\n", "\n", "e"]);
-        assert_eq!(lines(""), Vec::<&str>::new());
-    }
-
     /// Applies a unified diff made by [`unified_diff`] to `before`.
     fn apply(before: &str, diff: &str) -> String {
-        let old = lines(before);
+        let old = before.tokenize_lines();
         let mut out = String::new();
         let mut next_old = 0;
-        let diff_lines = lines(diff);
+        let diff_lines = diff.tokenize_lines();
         let mut i = 2;
         while i < diff_lines.len() {
             let header = diff_lines[i];

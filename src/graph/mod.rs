@@ -400,8 +400,7 @@ impl Graph {
             .into_iter()
             .filter_map(|s| self.stages.get(s))
             .collect();
-        let len = stages.iter().map(|s| s.nodes.len()).sum();
-        Layers { stages, len }
+        Layers { stages }
     }
 
     /// The working directory in force at `instruction` of `stage`, from the WORKDIR
@@ -990,17 +989,16 @@ fn analyse_run(
 /// stages, root first, each with the stage it belongs to.
 pub struct Layers<'g> {
     stages: Vec<&'g Stage>,
-    len: usize,
 }
 
 impl<'g> Layers<'g> {
     /// How many layers there are.
     pub fn len(&self) -> usize {
-        self.len
+        self.stages.iter().map(|s| s.nodes.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.stages.iter().all(|s| s.nodes.is_empty())
     }
 
     /// The layers in order, each as (stage index, node).

@@ -54,11 +54,22 @@ struct Sink {
 impl Sink {
     /// Keeps `command`, unless [`MAX_COMMANDS`] are kept already.
     fn push(&mut self, command: SimpleCommand) {
-        if self.commands.len() >= MAX_COMMANDS {
-            self.unparsed = true;
-            return;
-        }
-        self.commands.push(command);
+        push_within(
+            &mut self.commands,
+            command,
+            MAX_COMMANDS,
+            &mut self.unparsed,
+        );
+    }
+}
+
+/// Pushes `item` onto `list` unless it holds `limit` items already, in which case the
+/// script is marked `unparsed`.
+fn push_within<T>(list: &mut Vec<T>, item: T, limit: usize, unparsed: &mut bool) {
+    if list.len() >= limit {
+        *unparsed = true;
+    } else {
+        list.push(item);
     }
 }
 
@@ -340,16 +351,14 @@ impl<'s, 'o> Parser<'s, 'o> {
                 let end = target.as_ref().map_or(range.end, |t| t.range.end);
                 let range = range.start..end;
                 self.cover(&range);
-                if self.command.redirects.len() >= MAX_WORDS {
-                    self.sink.unparsed = true;
-                    return;
-                }
-                self.command.redirects.push(Redirect {
+                let redirect = Redirect {
                     fd,
                     op: op.to_string(),
                     target: target.map(Word::into_shell_word),
                     range,
-                });
+                };
+                let redirects = &mut self.command.redirects;
+                push_within(redirects, redirect, MAX_WORDS, &mut self.sink.unparsed);
             }
             _ => {}
         }
@@ -415,11 +424,8 @@ impl<'s, 'o> Parser<'s, 'o> {
         if self.command.words.is_empty() {
             if let Some(assignment) = wrappers::assignment(&word, self.text) {
                 self.cover(&word.range);
-                if self.command.assignments.len() >= MAX_WORDS {
-                    self.sink.unparsed = true;
-                } else {
-                    self.command.assignments.push(assignment);
-                }
+                let assignments = &mut self.command.assignments;
+                push_within(assignments, assignment, MAX_WORDS, &mut self.sink.unparsed);
                 return;
             }
         }
@@ -438,11 +444,12 @@ impl<'s, 'o> Parser<'s, 'o> {
 
     fn add_word(&mut self, word: Word) {
         self.cover(&word.range);
-        if self.command.words.len() >= MAX_WORDS {
-            self.sink.unparsed = true;
-            return;
-        }
-        self.command.words.push(word);
+        push_within(
+            &mut self.command.words,
+            word,
+            MAX_WORDS,
+            &mut self.sink.unparsed,
+        );
     }
 
     /// Extends the command being built over `range`, starting it if needed.

@@ -237,15 +237,7 @@ fn finding(
 ) -> Diagnostic {
     let inst = &ctx.file.instructions[v.instruction];
     let keyword = inst.keyword.as_str();
-    let shown_install = install
-        .command
-        .cmd
-        .words
-        .iter()
-        .take(install.invocation.verb_index + 1)
-        .map(|w| w.value.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let shown_install = common::shown_command(install.command, install.invocation.verb_index);
     let line = ctx.file.lines.line(install.command.span().start());
     let declared = if v.name == v.arg {
         format!("`{keyword} {}`", v.name)

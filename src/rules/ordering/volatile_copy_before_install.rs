@@ -180,16 +180,7 @@ impl<'a> Installs<'a> {
         let commands = self.graph.commands(self.file, self.run_of(install));
         let shown = common::manager_commands(&commands)
             .nth(install.command as usize)
-            .map(|mc| {
-                mc.command
-                    .cmd
-                    .words
-                    .iter()
-                    .take(mc.invocation.verb_index + 1)
-                    .map(|w| w.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(|mc| common::shown_command(mc.command, mc.invocation.verb_index))
             .unwrap_or_default();
         shown
     }
