@@ -49,7 +49,8 @@ MIN_TIME_BUDGET=0.1
 
 # Every shape, in report order. The generator below knows each by name.
 SHAPES=(runa dense continuation pipes subst words args env copies copy-install context-installs stages
-    independent-stages copy-from heredocs apt-runs apt-cache-runs node-modules-mounts npm-runs workdir-runs
+    independent-stages copy-from heredocs arg-runs env-runs env-chain apt-runs apt-cache-runs
+    node-modules-mounts npm-runs workdir-runs
     volatile-args stage-chain index-updates build-commands install-targets build-runs piped-downloads
     cache-cleanups workflow-jobs workflow-ignores comments commented blank realistic nested-quotes long-line)
 
@@ -281,6 +282,11 @@ GENERATORS = {
     ),
     "copy-from": lambda: numbered("FROM alpine:3.20 AS s0\nRUN echo 0 > /x\n", copy_from, "", 1),
     "heredocs": lambda: numbered(FROM, heredoc),
+    # ARG and ENV scopes: a snapshot per instruction between assignments, and ENV
+    # inherited down a chain of stages.
+    "arg-runs": lambda: numbered(FROM, lambda i: f"ARG A{i}=1\nRUN a\n"),
+    "env-runs": lambda: numbered(FROM, lambda i: f"ENV E{i}=1\nRUN a\n"),
+    "env-chain": lambda: numbered("FROM alpine:3.20 AS s\n", lambda i: f"FROM s AS s\nENV E{i}=1\n"),
     # Rule-level shapes: each once made a rule rescan the stage for every RUN.
     "apt-runs": lambda: repeat("FROM debian:12\n", "RUN apt-get install -y curl\n"),
     "apt-cache-runs": lambda: repeat(

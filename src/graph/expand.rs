@@ -1,10 +1,21 @@
 //! Static word expansion: quote removal and `$VAR` substitution where every value is known.
 
-/// Variables in scope: `None` for a declared variable whose value is not known statically
-/// (an `ARG` without default, or one fed from such an ARG). A persistent map: every
-/// instruction keeps the scope it sees, and the scopes share their structure.
+/// Variables by name: `None` for a declared variable whose value is not known statically
+/// (an `ARG` without default, or one fed from such an ARG).
 pub type Vars =
-    rpds::RedBlackTreeMapSync<compact_str::CompactString, Option<compact_str::CompactString>>;
+    std::collections::BTreeMap<compact_str::CompactString, Option<compact_str::CompactString>>;
+
+/// Where [`expand`] finds the values of variables.
+pub trait Lookup {
+    /// `None` when `name` is not declared, `Some(None)` when its value is not known statically.
+    fn var(&self, name: &str) -> Option<Option<&str>>;
+}
+
+impl Lookup for Vars {
+    fn var(&self, name: &str) -> Option<Option<&str>> {
+        self.get(name).map(|v| v.as_deref())
+    }
+}
 
 /// Expand `word` the way the Dockerfile frontend does for FROM, ENV, ARG, USER, WORKDIR,
 /// COPY: quotes removed, escapes resolved, `$VAR`, `${VAR}`, `${VAR:-default}`,
@@ -14,7 +25,7 @@ pub type Vars =
 /// A result longer than [`MAX_EXPANDED`] bytes, or nested defaults deeper than
 /// [`MAX_NESTING`], counts as unknown too: no real path, image or user comes near, and
 /// the limits keep hostile chains (`ENV B=$A$A`, `C=$B$B`, …) from growing without bound.
-pub fn expand(word: &str, vars: &Vars, escape: char) -> Option<String> {
+pub fn expand(word: &str, vars: &dyn Lookup, escape: char) -> Option<String> {
     expand_nested(word, vars, escape, 0)
 }
 
@@ -24,7 +35,7 @@ pub const MAX_EXPANDED: usize = 8 * 1024;
 /// How deep `${A:-${B:-…}}` defaults may nest.
 pub const MAX_NESTING: usize = 16;
 
-fn expand_nested(word: &str, vars: &Vars, escape: char, nesting: usize) -> Option<String> {
+fn expand_nested(word: &str, vars: &dyn Lookup, escape: char, nesting: usize) -> Option<String> {
     if nesting > MAX_NESTING {
         return None;
     }
@@ -92,15 +103,15 @@ fn is_name_char(c: char) -> bool {
 
 /// The value of `name` as an owned string: `None` when it is not declared, `Some(None)` when
 /// its value is not known statically.
-pub fn lookup(vars: &Vars, name: &str) -> Option<Option<String>> {
-    vars.get(name).map(|v| v.as_ref().map(|v| v.to_string()))
+pub fn lookup(vars: &dyn Lookup, name: &str) -> Option<Option<String>> {
+    vars.var(name).map(|v| v.map(str::to_string))
 }
 
 /// Expand the `$…` at `chars[start]`; returns the value and the index after it.
 fn expand_dollar(
     chars: &[char],
     start: usize,
-    vars: &Vars,
+    vars: &dyn Lookup,
     escape: char,
     nesting: usize,
 ) -> Option<(String, usize)> {

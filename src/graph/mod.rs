@@ -3,10 +3,11 @@
 
 pub mod expand;
 mod image;
+mod vars;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use compact_str::CompactString;
 use serde::Serialize;
@@ -16,8 +17,10 @@ use crate::shell::{self, SimpleCommand};
 use crate::span::Span;
 use crate::syntax::{Args, Dockerfile, Instruction, Keyword, Mount};
 
-pub use expand::{expand, Vars};
+pub use expand::{expand, Lookup, Vars};
 pub use image::ImageRef;
+use vars::{ScopeVars, VarStore};
+pub use vars::{VarsAt, MAX_INHERITED};
 
 /// What a stage is built on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -178,15 +181,15 @@ pub struct Node {
 /// force is read once, when a RUN's commands are analysed.)
 #[derive(Debug, Clone, Default)]
 struct Scope {
-    vars: Vars,
+    vars: ScopeVars,
     user: Option<Arc<str>>,
 }
 
 impl Node {
     /// ARG and ENV values visible to this instruction (ENV inherited from parent stages).
     /// For an ARG or ENV, the scope after the run of ARG and ENV instructions it is in.
-    pub fn vars(&self) -> &Vars {
-        &self.scope.vars
+    pub fn vars(&self) -> VarsAt<'_> {
+        self.scope.vars.view()
     }
 
     /// The `USER` in force (`None` = root / the base image's default).
@@ -204,11 +207,11 @@ struct Scopes {
 }
 
 impl Scopes {
-    fn get(&mut self, vars: &Vars, user: &Option<Arc<str>>) -> Arc<Scope> {
+    fn get(&mut self, vars: impl FnOnce() -> ScopeVars, user: &Option<Arc<str>>) -> Arc<Scope> {
         self.current
             .get_or_insert_with(|| {
                 Arc::new(Scope {
-                    vars: vars.clone(),
+                    vars: vars(),
                     user: user.clone(),
                 })
             })
@@ -231,8 +234,7 @@ pub struct Stage {
     pub reads_from: ThinVec<usize>,
     /// Whether the stage runs Windows containers.
     windows: bool,
-    /// ENV, USER and SHELL at the end of the stage, which a child stage inherits.
-    pub exit_env: Vars,
+    /// USER and SHELL at the end of the stage, which a child stage inherits (with its ENV).
     pub exit_user: Option<Arc<str>>,
     pub exit_shell: Option<Arc<Vec<String>>>,
     /// The working directory when the stage starts (its parent's at the end; `None` when
@@ -470,7 +472,7 @@ impl Expander {
         }
     }
 
-    fn expand(&mut self, word: &str, vars: &Vars) -> Option<String> {
+    fn expand(&mut self, word: &str, vars: &dyn Lookup) -> Option<String> {
         let value = expand(word, vars, self.escape)?;
         let growth = value.len().saturating_sub(word.len());
         self.left = self.left.checked_sub(growth)?;
@@ -495,10 +497,15 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
         .count();
     let mut stages: Vec<Stage> = Vec::with_capacity(stage_count);
 
-    // Per-stage state carried while walking; ENV wins over an ARG of the same name.
-    // `vars` is the stage's ARGs overlaid with `env`, kept up to date one name at a time.
-    let mut env = Vars::default();
-    let mut vars = Vars::default();
+    // Per-stage state carried while walking. The ARG and ENV assignments go to `store`,
+    // which the nodes' scopes read once it is complete (`cell`).
+    let mut store = VarStore::with_stages(stage_count);
+    let cell: Arc<OnceLock<VarStore>> = Arc::new(OnceLock::new());
+    let snapshot = |store: &VarStore, stage: usize| {
+        let len = store.len(stage);
+        let cell = &cell;
+        move || ScopeVars::new(cell, stage, len)
+    };
     let mut user: Option<Arc<str>> = None;
     let mut shell_override: Option<Arc<Vec<String>>> = None;
     // Trailing ARG/ENV nodes of the current stage still waiting for their scope.
@@ -541,27 +548,26 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             let platform = inst.flag("platform").and_then(|f| f.value.clone());
             // A stage starts from its parent's ENV and USER; ARGs do not carry over.
             if let Some(prev) = stages.last_mut() {
-                settle_scopes(prev, &mut unsettled, scopes.get(&vars, &user));
-                prev.exit_env = std::mem::take(&mut env);
+                let scope = scopes.get(snapshot(&store, prev.index), &user);
+                settle_scopes(prev, &mut unsettled, scope);
                 prev.exit_user = user.take();
                 prev.exit_shell = shell_override.take();
             }
-            let (inherited_env, inherited_user, inherited_shell, inherited_workdir) = match base {
+            let (parent, inherited_user, inherited_shell, inherited_workdir) = match base {
                 Base::Stage { index } => stages
                     .get(index)
                     .map(|s| {
                         (
-                            s.exit_env.clone(),
+                            Some(index),
                             s.exit_user.clone(),
                             s.exit_shell.clone(),
                             stage_exit_workdir(s),
                         )
                     })
                     .unwrap_or_default(),
-                _ => (Vars::default(), None, None, None),
+                _ => (None, None, None, None),
             };
-            vars = inherited_env.clone();
-            env = inherited_env;
+            store.add_stage(parent);
             user = inherited_user;
             shell_override = inherited_shell;
             let windows = Stage::windows_for(platform.as_deref(), &base, &stages);
@@ -585,7 +591,6 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 platform: platform.map(CompactString::from),
                 nodes: ThinVec::with_capacity(len),
                 reads_from: ThinVec::new(),
-                exit_env: Vars::default(),
                 exit_user: None,
                 exit_shell: None,
                 entry_workdir: inherited_workdir,
@@ -601,7 +606,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                         Some(raw) => ex.expand(&raw, &global_args),
                         None => None,
                     };
-                    global_args.insert_mut(k.into(), value.map(CompactString::from));
+                    global_args.insert(k.into(), value.map(CompactString::from));
                 }
             }
             continue;
@@ -611,13 +616,15 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             Keyword::Arg => {
                 for (k, v) in arg_pairs(inst) {
                     let value = match v {
-                        Some(raw) => ex.expand(&raw, &vars).map(CompactString::from),
+                        Some(raw) => ex
+                            .expand(&raw, &store.at_end(stage_index))
+                            .map(CompactString::from),
                         // `ARG NAME` in a stage takes the global default, if any.
                         None => global_args.get(k.as_str()).cloned().flatten(),
                     };
                     // ENV wins over an ARG of the same name.
-                    if !env.contains_key(k.as_str()) {
-                        vars.insert_mut(k.as_str().into(), value);
+                    if !store.env_has(stage_index, &k) {
+                        store.assign(stage_index, k.into(), value, false);
                     }
                 }
                 NodeKind::Arg
@@ -626,16 +633,17 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 let mut names = ThinVec::new();
                 if let Args::KeyValues(pairs) = &inst.args {
                     names.reserve_exact(pairs.len());
-                    let before = vars.clone();
+                    // Every pair sees the scope before the instruction.
+                    let before = store.len(stage_index);
                     for kv in pairs {
-                        let value = ex.expand(&kv.value.value, &before);
+                        let scope = store.at(stage_index, before);
+                        let value = ex.expand(&kv.value.value, &scope);
                         let key = ex
-                            .expand(&kv.key.value, &before)
+                            .expand(&kv.key.value, &scope)
                             .unwrap_or_else(|| kv.key.value.to_string());
                         let (key, value) =
                             (CompactString::from(key), value.map(CompactString::from));
-                        env.insert_mut(key.clone(), value.clone());
-                        vars.insert_mut(key.clone(), value);
+                        store.assign(stage_index, key.clone(), value, true);
                         names.push(key);
                     }
                 }
@@ -643,7 +651,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             }
             Keyword::Workdir => {
                 let raw = inst.words().first().map(|w| w.value.trim().to_string());
-                let value = raw.and_then(|r| ex.expand(&r, &vars));
+                let value = raw.and_then(|r| ex.expand(&r, &store.at_end(stage_index)));
                 if let Some(s) = stages.last_mut() {
                     // The directory so far is the stage's last WORKDIR, or the one it started in.
                     let dir = match value {
@@ -661,7 +669,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 let value = inst
                     .words()
                     .first()
-                    .and_then(|w| ex.expand(&w.value, &vars))
+                    .and_then(|w| ex.expand(&w.value, &store.at_end(stage_index)))
                     .unwrap_or_else(|| "?".to_string());
                 user = Some(Arc::from(value.as_str()));
                 NodeKind::User { user: Some(value) }
@@ -675,7 +683,13 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 NodeKind::Other
             }
             Keyword::Copy | Keyword::Add => {
-                let info = copy_info(&mut ex, inst, &vars, &names, stage_index);
+                let info = copy_info(
+                    &mut ex,
+                    inst,
+                    &store.at_end(stage_index),
+                    &names,
+                    stage_index,
+                );
                 NodeKind::Copy(info)
             }
             Keyword::Run => {
@@ -723,7 +737,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
         let scope = if declares {
             scopes.empty.clone()
         } else {
-            let scope = scopes.get(&vars, &user);
+            let scope = scopes.get(snapshot(&store, stage_index), &user);
             settle_scopes(stage, &mut unsettled, scope.clone());
             scope
         };
@@ -738,8 +752,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     }
 
     if let Some(prev) = stages.last_mut() {
-        settle_scopes(prev, &mut unsettled, scopes.get(&vars, &user));
-        prev.exit_env = env;
+        let scope = scopes.get(snapshot(&store, prev.index), &user);
+        settle_scopes(prev, &mut unsettled, scope);
         prev.exit_user = user;
         prev.exit_shell = shell_override;
     }
@@ -747,6 +761,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     for stage in &mut stages {
         stage.workdirs.shrink_to_fit();
     }
+    // Every scope handed out holds `cell`, so the nodes read the store once it is complete.
+    let _ = cell.set(store);
     Graph {
         global_args,
         stages,
@@ -795,7 +811,7 @@ fn settle_scopes(stage: &mut Stage, unsettled: &mut usize, scope: Arc<Scope>) {
 fn copy_info(
     ex: &mut Expander,
     inst: &Instruction,
-    vars: &Vars,
+    vars: &dyn Lookup,
     names: &StageNames,
     earlier: usize,
 ) -> CopyInfo {
@@ -1060,7 +1076,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                 "line": df.lines.line(df.instructions[s.from_instruction].span.start()),
                 "reads_from": s.reads_from,
                 "lineage": graph.lineage(s.index),
-                "vars": s.nodes.last().map(|n| n.vars().clone()).unwrap_or_default(),
+                "vars": s.nodes.last().map(|n| n.vars().to_map()).unwrap_or_default(),
                 "instructions": nodes,
             })
         })
@@ -1158,8 +1174,9 @@ pub fn final_vars(stage: &Stage) -> BTreeMap<String, Option<String>> {
         .last()
         .map(|n| {
             n.vars()
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.as_ref().map(|v| v.to_string())))
+                .to_map()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.map(|v| v.to_string())))
                 .collect()
         })
         .unwrap_or_default()
@@ -1177,7 +1194,7 @@ mod tests {
         g.stages[stage].nodes[node]
             .vars()
             .get(name)
-            .map(|v| v.as_ref().map(|v| v.to_string()))
+            .map(|v| v.map(str::to_string))
     }
 
     #[test]
@@ -1193,7 +1210,7 @@ mod tests {
         );
         assert!(!Arc::ptr_eq(&n[2].scope, &n[4].scope));
         assert_eq!((n[2].user(), n[4].user()), (None, Some("app")));
-        assert_eq!(n[6].vars().get("B"), Some(&Some("2".into())));
+        assert_eq!(n[6].vars().get("B"), Some(Some("2")));
         assert_eq!(n[4].vars().get("B"), None);
         let v = &g.stages[1].nodes[0];
         assert_eq!((v.vars().get("A"), v.user()), (None, None));
@@ -1253,11 +1270,12 @@ mod tests {
         let g = graph(&src);
         let nodes = &g.stages[0].nodes;
         let last = nodes.last().unwrap();
-        assert_eq!(last.vars().get("V39"), Some(&None));
+        assert_eq!(last.vars().get("V39"), Some(None));
         let kept: usize = last
             .vars()
-            .iter()
-            .filter_map(|(_, v)| v.as_ref())
+            .to_map()
+            .values()
+            .filter_map(|v| v.as_ref())
             .map(|v| v.len())
             .sum();
         assert!(
@@ -1265,8 +1283,8 @@ mod tests {
             "{kept}"
         );
         assert_eq!(
-            nodes[3].vars().get("V2").cloned(),
-            Some(Some("x".repeat(32).into()))
+            nodes[3].vars().get("V2"),
+            Some(Some("x".repeat(32).as_str()))
         );
     }
 }

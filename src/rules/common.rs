@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::graph::{Base, Command, Commands, Graph, Node, NodeKind, RunInfo, SourceKind, Vars};
+use crate::graph::{Base, Command, Commands, Graph, Node, NodeKind, RunInfo, SourceKind, VarsAt};
 use crate::knowledge::{self, CacheLocation, Invocation, PackageManager, ROOT_HOME};
 use crate::syntax::Dockerfile;
 use crate::syntax::Mount;
@@ -28,7 +28,7 @@ pub fn manager_commands(commands: &[Command]) -> impl Iterator<Item = ManagerCom
 /// The home folder of the user a node runs as; `None` when it cannot be known.
 pub fn home_of(node: &Node) -> Option<String> {
     if let Some(home) = node.vars().get("HOME") {
-        return home.as_ref().map(|h| h.to_string());
+        return home.map(str::to_string);
     }
     match node.user() {
         None => Some(ROOT_HOME.to_string()),
@@ -93,7 +93,7 @@ pub fn cache_dirs(
             .rev()
             .find(|a| a.name == var.name)
             .map(|a| Some(a.value.clone()));
-        let value = from_prefix.or_else(|| crate::graph::expand::lookup(node.vars(), var.name));
+        let value = from_prefix.or_else(|| crate::graph::expand::lookup(&node.vars(), var.name));
         match value {
             Some(Some(v)) if v.contains('$') => return CacheDirs::Unknown,
             Some(Some(v)) => {
@@ -147,7 +147,7 @@ pub fn covers(target: &str, dir: &str) -> bool {
 /// The cache mounts of a RUN with their targets expanded (`None` target = unknown value).
 pub fn cache_mount_targets<'a>(
     run: &'a RunInfo,
-    vars: &Vars,
+    vars: VarsAt<'_>,
     escape: char,
 ) -> Vec<(&'a Mount, Option<String>)> {
     run.mounts
@@ -156,7 +156,7 @@ pub fn cache_mount_targets<'a>(
         .map(|m| {
             let target = m
                 .target()
-                .and_then(|t| crate::graph::expand(t, vars, escape));
+                .and_then(|t| crate::graph::expand(t, &vars, escape));
             (m, target)
         })
         .collect()
@@ -316,7 +316,7 @@ pub fn var_for(node: &Node, cmd: &Command, name: &str) -> Option<Option<String>>
         .rev()
         .find(|a| a.name == name)
         .map(|a| Some(a.value.clone()))
-        .or_else(|| crate::graph::expand::lookup(node.vars(), name))
+        .or_else(|| crate::graph::expand::lookup(&node.vars(), name))
 }
 
 /// The span of the first word of `cmd` (from `from` on) that satisfies `pred`, else the
