@@ -101,7 +101,64 @@ pub(crate) struct StageVars {
 struct Assignments {
     /// Every value assigned, in order: `None` for one not known statically.
     log: Vec<Option<CompactString>>,
-    names: HashMap<CompactString, Slot>,
+    names: Names,
+}
+
+/// The slots of a stage's names: a list while there are few (a hash table of one entry
+/// takes a few hundred bytes, and most stages assign a handful of names), a table beyond.
+#[derive(Debug)]
+enum Names {
+    Few(Vec<(CompactString, Slot)>),
+    Many(HashMap<CompactString, Slot>),
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names::Few(Vec::new())
+    }
+}
+
+/// The most names [`Names::Few`] holds.
+const FEW_NAMES: usize = 16;
+
+impl Names {
+    fn get(&self, name: &str) -> Option<&Slot> {
+        match self {
+            Names::Few(list) => list.iter().find(|(n, _)| n == name).map(|(_, s)| s),
+            Names::Many(map) => map.get(name),
+        }
+    }
+
+    /// The slot of `name`, made with `new` when there is none.
+    fn entry(&mut self, name: CompactString, new: impl FnOnce() -> Slot) -> &mut Slot {
+        if let Names::Few(list) = self {
+            if list.len() >= FEW_NAMES && !list.iter().any(|(n, _)| *n == name) {
+                *self = Names::Many(std::mem::take(list).into_iter().collect());
+            }
+        }
+        match self {
+            Names::Few(list) => {
+                let at = match list.iter().position(|(n, _)| *n == name) {
+                    Some(at) => at,
+                    None => {
+                        // Most stages assign one or two names: no room for four up front.
+                        list.reserve_exact(1);
+                        list.push((name, new()));
+                        list.len() - 1
+                    }
+                };
+                &mut list[at].1
+            }
+            Names::Many(map) => map.entry(name).or_insert_with(new),
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = (&CompactString, &Slot)> + '_> {
+        match self {
+            Names::Few(list) => Box::new(list.iter().map(|(n, s)| (n, s))),
+            Names::Many(map) => Box::new(map.iter()),
+        }
+    }
 }
 
 impl StageVars {
@@ -185,8 +242,11 @@ impl VarStore {
         }
         let a = s.assigned.get_or_insert_with(Box::default);
         let at = a.log.len() as u32;
+        if a.log.len() < FEW_NAMES {
+            a.log.reserve_exact(1);
+        }
         a.log.push(value);
-        let slot = a.names.entry(name).or_insert(Slot {
+        let slot = a.names.entry(name, || Slot {
             first: at,
             more: ThinVec::new(),
             last_env: NO_ENV,
@@ -340,6 +400,29 @@ mod tests {
         assert_eq!(s.at_end(0).get("A"), Some(Some("2")));
         assert_eq!(s.at_end(0).get("B"), Some(None));
         assert_eq!(s.at(0, one).get("B"), None);
+    }
+
+    #[test]
+    fn lookups_hold_when_the_names_outgrow_the_list() {
+        let mut s = store(&[None]);
+        for round in 0..2 {
+            for i in 0..3 * FEW_NAMES {
+                s.assign(
+                    0,
+                    format!("N{i}").into(),
+                    Some(format!("{round}").into()),
+                    i % 2 == 0,
+                );
+            }
+        }
+        let half = (3 * FEW_NAMES) as u32;
+        for i in 0..3 * FEW_NAMES {
+            let name = format!("N{i}");
+            assert_eq!(s.at(0, half).get(&name), Some(Some("0")));
+            assert_eq!(s.at_end(0).get(&name), Some(Some("1")));
+            assert_eq!(s.env_has(0, &name), i % 2 == 0);
+        }
+        assert_eq!(s.at_end(0).to_map().len(), 3 * FEW_NAMES);
     }
 
     #[test]
