@@ -12,7 +12,7 @@ use settings_support::{codes, rules, LL101, LL201, LL301};
 fn run(source: &str, findings: &[(&'static layerlint::rules::RuleMeta, &str)]) -> Suppressed {
     let lines = LineIndex::new(source);
     let mut comments = Vec::new();
-    let mut instructions: Vec<(usize, usize)> = Vec::new();
+    let mut instructions: Vec<(u32, u32)> = Vec::new();
     let mut continued = false;
     for (i, text) in source.lines().enumerate() {
         let line = i + 1;
@@ -21,10 +21,10 @@ fn run(source: &str, findings: &[(&'static layerlint::rules::RuleMeta, &str)]) -
             comments.push((line, comment.trim()));
         } else if continued {
             if let Some(last) = instructions.last_mut() {
-                last.1 = line;
+                last.1 = line as u32;
             }
         } else if !trimmed.is_empty() {
-            instructions.push((line, line));
+            instructions.push((line as u32, line as u32));
         }
         if !trimmed.starts_with('#') {
             continued = trimmed.ends_with('\\');

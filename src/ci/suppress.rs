@@ -10,16 +10,16 @@
 //! A `# layerlint ignore=…` run of comment lines silences findings from the line right
 //! below it to the end of the step (or bake block) that line belongs to; anywhere else it
 //! covers that one line. The directive parsing and the silencing are
-//! [`crate::settings::suppress::apply`]'s; this module only says which lines form a unit.
+//! [`crate::settings::suppress`]'s; this module only says which lines form a unit.
 
 use super::yaml::comment_lines;
 use super::CiFile;
 use crate::diagnostic::Diagnostic;
 use crate::rules::RuleMeta;
-use crate::settings::suppress;
+use crate::settings::suppress::Suppressions;
 
 pub fn apply(
-    diagnostics: Vec<Diagnostic>,
+    mut diagnostics: Vec<Diagnostic>,
     file: &CiFile,
     rules: &[&'static RuleMeta],
 ) -> Vec<Diagnostic> {
@@ -36,8 +36,10 @@ pub fn apply(
         return diagnostics;
     }
     // Global directives (the local ones are not attached to anything in this pass).
-    let mut diagnostics =
-        suppress::apply(diagnostics, &comments, &[], &file.lines, rules).diagnostics;
+    let global = Suppressions::new(&comments, &[], rules);
+    if global.silence_some() {
+        diagnostics.retain(|d| !global.silences(d.code(), file.lines.line(d.span.start())));
+    }
     let source_lines: Vec<&str> = file.source.lines().collect();
     let is_comment = |line: usize| {
         source_lines.get(line.wrapping_sub(1)).is_some_and(|l| {
@@ -92,18 +94,11 @@ pub fn apply(
         let run = &all_comments[from..to.max(from)];
         let lo = lines.partition_point(|&l| l < below);
         let hi = lines.partition_point(|&l| l <= end);
-        let candidates: Vec<usize> = (lo..hi.max(lo)).filter(|&k| !silenced[k]).collect();
-        if !candidates.is_empty() {
-            let subset: Vec<Diagnostic> =
-                candidates.iter().map(|&k| diagnostics[k].clone()).collect();
-            let kept =
-                suppress::apply(subset, run, &[(below, end)], &file.lines, rules).diagnostics;
-            // `apply` keeps the survivors in order: match them up one by one.
-            let mut kept = kept.into_iter().peekable();
-            for &k in &candidates {
-                if kept.peek() == Some(&diagnostics[k]) {
-                    kept.next();
-                } else {
+        if lo < hi {
+            let unit = (line_u32(below), line_u32(end));
+            let local = Suppressions::new(run, &[unit], rules);
+            for k in lo..hi {
+                if !silenced[k] && local.silences(diagnostics[k].code(), lines[k]) {
                     silenced[k] = true;
                 }
             }
@@ -113,4 +108,9 @@ pub fn apply(
     let mut silenced = silenced.into_iter();
     diagnostics.retain(|_| !silenced.next().unwrap_or(false));
     diagnostics
+}
+
+/// A line number as the suppressions take it (a file of more than 4 G lines is not read).
+fn line_u32(line: usize) -> u32 {
+    u32::try_from(line).unwrap_or(u32::MAX)
 }

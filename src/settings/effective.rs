@@ -105,11 +105,15 @@ impl Settings {
             .iter()
             .map(|c| (file.lines.line(c.span.start()), file.comment_text(c)))
             .collect();
-        let instructions: Vec<(usize, usize)> = file
-            .instructions
-            .iter()
-            .map(|i| (i.start_line as usize, i.end_line as usize))
-            .collect();
+        // Instruction lines only place `ignore=` comments: a file without comments needs none.
+        let instructions: Vec<(u32, u32)> = if comments.is_empty() {
+            Vec::new()
+        } else {
+            file.instructions
+                .iter()
+                .map(|i| (i.start_line, i.end_line))
+                .collect()
+        };
         let mut out = suppress::apply(
             diagnostics,
             &comments,

@@ -19,6 +19,7 @@
 //! the syntax tree, so it does not depend on the parser's types: the caller
 //! passes every comment line and every instruction's line range.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::selection::Selector;
@@ -48,44 +49,130 @@ pub struct Suppressed {
 /// - `comments`: every comment line as `(1-based line, text after '#', trimmed)`,
 ///   including comments inside continued instructions;
 /// - `instruction_lines`: the first and last line (1-based, inclusive) of every
-///   instruction;
+///   instruction, best in source order (other orders are sorted into a copy); only
+///   `ignore=` comments need them;
 /// - `lines`: the file's line index, to place each finding's primary span;
 /// - `rules`: the known rules, to resolve names and reject unknown codes.
 pub fn apply(
-    diagnostics: Vec<Diagnostic>,
+    mut diagnostics: Vec<Diagnostic>,
     comments: &[(usize, &str)],
-    instruction_lines: &[(usize, usize)],
+    instruction_lines: &[(u32, u32)],
     lines: &LineIndex,
     rules: &[&'static RuleMeta],
 ) -> Suppressed {
-    let mut invalid = Vec::new();
-    let mut global: Vec<Selector> = Vec::new();
-    let mut local: BTreeMap<usize, Vec<Selector>> = BTreeMap::new();
-    for &(line, text) in comments {
-        match parse(text, rules) {
-            Directive::None => {}
-            Directive::Invalid(message) => invalid.push(InvalidSuppression { line, message }),
-            Directive::Ignore {
-                global: true,
-                selectors,
-                unknown,
-            } => {
-                report_unknown(&mut invalid, line, unknown);
-                global.extend(selectors);
+    let suppressions = Suppressions::new(comments, instruction_lines, rules);
+    if suppressions.silence_some() {
+        diagnostics.retain(|d| !suppressions.silences(d.code(), lines.line(d.span.start())));
+    }
+    Suppressed {
+        diagnostics,
+        invalid: suppressions.invalid,
+    }
+}
+
+/// The suppression comments of a file, read once, then asked about each finding.
+#[derive(Debug, Clone, Default)]
+pub struct Suppressions {
+    global: Vec<Selector>,
+    /// The instructions with `ignore=` comments above them, in line order. Most
+    /// instructions have none, so only these are kept.
+    attached: Vec<Attached>,
+    /// Malformed comments, unknown rules, and comments not above an instruction, by line.
+    pub invalid: Vec<InvalidSuppression>,
+}
+
+/// An instruction's lines (1-based, inclusive) and the selectors of the comments above it.
+#[derive(Debug, Clone)]
+struct Attached {
+    start: u32,
+    end: u32,
+    selectors: Vec<Selector>,
+}
+
+impl Suppressions {
+    /// Reads the directives of `comments` and attaches each `ignore=` to the instruction
+    /// below it. The arguments are those of [`apply`].
+    pub fn new(
+        comments: &[(usize, &str)],
+        instruction_lines: &[(u32, u32)],
+        rules: &[&'static RuleMeta],
+    ) -> Suppressions {
+        let mut invalid = Vec::new();
+        let mut global: Vec<Selector> = Vec::new();
+        let mut local: BTreeMap<usize, Vec<Selector>> = BTreeMap::new();
+        for &(line, text) in comments {
+            match parse(text, rules) {
+                Directive::None => {}
+                Directive::Invalid(message) => invalid.push(InvalidSuppression { line, message }),
+                Directive::Ignore {
+                    global: true,
+                    selectors,
+                    unknown,
+                } => {
+                    report_unknown(&mut invalid, line, unknown);
+                    global.extend(selectors);
+                }
+                Directive::Ignore {
+                    global: false,
+                    selectors,
+                    unknown,
+                } => {
+                    report_unknown(&mut invalid, line, unknown);
+                    local.entry(line).or_default().extend(selectors);
+                }
             }
-            Directive::Ignore {
-                global: false,
-                selectors,
-                unknown,
-            } => {
-                report_unknown(&mut invalid, line, unknown);
-                local.entry(line).or_default().extend(selectors);
-            }
+        }
+        let attached = if local.is_empty() {
+            Vec::new()
+        } else {
+            attach(local, comments, instruction_lines, &mut invalid)
+        };
+        invalid.sort_by_key(|i| i.line);
+        Suppressions {
+            global,
+            attached,
+            invalid,
         }
     }
 
-    let mut instructions: Vec<(usize, usize)> = instruction_lines.to_vec();
-    instructions.sort_unstable();
+    /// Whether any finding can be silenced at all.
+    pub fn silence_some(&self) -> bool {
+        !self.global.is_empty() || !self.attached.is_empty()
+    }
+
+    /// Whether a finding of rule `code` whose primary span starts on `line` (1-based) is
+    /// silenced.
+    pub fn silences(&self, code: &str, line: usize) -> bool {
+        if self.global.iter().any(|s| s.matches(code)) {
+            return true;
+        }
+        // Instructions do not overlap: of those with selectors, only the last to start at
+        // or before `line` can hold it.
+        let after = self.attached.partition_point(|a| a.start as usize <= line);
+        after
+            .checked_sub(1)
+            .and_then(|i| self.attached.get(i))
+            .is_some_and(|a| line <= a.end as usize && a.selectors.iter().any(|s| s.matches(code)))
+    }
+}
+
+/// Attaches each `ignore=` comment of `local` (selectors by line) to the instruction it
+/// belongs to: the one starting right below the run of comment lines that holds it. The
+/// others are reported in `invalid`.
+fn attach(
+    local: BTreeMap<usize, Vec<Selector>>,
+    comments: &[(usize, &str)],
+    instruction_lines: &[(u32, u32)],
+    invalid: &mut Vec<InvalidSuppression>,
+) -> Vec<Attached> {
+    // Instructions come in source order from the parser: sorted already, not copied.
+    let instructions: Cow<'_, [(u32, u32)]> = if instruction_lines.is_sorted() {
+        Cow::Borrowed(instruction_lines)
+    } else {
+        let mut sorted = instruction_lines.to_vec();
+        sorted.sort_unstable();
+        Cow::Owned(sorted)
+    };
     // A sorted list, not a set: a file of comment lines holds one entry per line.
     let mut comment_lines: Vec<usize> = comments.iter().map(|c| c.0).collect();
     comment_lines.sort_unstable();
@@ -94,60 +181,48 @@ pub fn apply(
     // or before it: a binary search, not a scan (a comment above each of 100,000
     // instructions made the scan quadratic).
     let inside_instruction = |line: usize| {
-        let owner = instructions.partition_point(|&(s, _)| s <= line);
+        let owner = instructions.partition_point(|&(s, _)| s as usize <= line);
         owner
             .checked_sub(1)
-            .is_some_and(|i| instructions[i].1 >= line)
+            .is_some_and(|i| instructions[i].1 as usize >= line)
     };
-
-    // Selectors per instruction, gathered from the comment run directly above it.
-    let mut per_instruction: Vec<Vec<Selector>> = vec![Vec::new(); instructions.len()];
-    let mut attached = std::collections::BTreeSet::new();
-    for (i, &(start, _)) in instructions.iter().enumerate() {
-        let mut line = start;
-        while line > 1 {
-            line -= 1;
-            if comment_lines.binary_search(&line).is_err() || inside_instruction(line) {
-                break;
-            }
-            if let Some(selectors) = local.get(&line) {
-                per_instruction[i].extend(selectors.iter().cloned());
-                attached.insert(line);
-            }
+    let mut attached: Vec<Attached> = Vec::new();
+    for (line, selectors) in local {
+        // A comment inside an instruction belongs to none; the others, down the run of
+        // comment lines, to the instruction starting on the line the run ends on.
+        let owner = (!inside_instruction(line))
+            .then(|| {
+                let mut below = line + 1;
+                while comment_lines.binary_search(&below).is_ok() && !inside_instruction(below) {
+                    below += 1;
+                }
+                below
+            })
+            .and_then(|below| {
+                instructions
+                    .binary_search_by(|&(start, _)| (start as usize).cmp(&below))
+                    .ok()
+            })
+            .map(|i| instructions[i]);
+        match owner {
+            Some((start, end)) => match attached.last_mut() {
+                // Lines come in order, so the comments above one instruction come together.
+                Some(last) if last.start == start => last.selectors.extend(selectors),
+                _ => attached.push(Attached {
+                    start,
+                    end,
+                    selectors,
+                }),
+            },
+            None => invalid.push(InvalidSuppression {
+                line,
+                message:
+                    "`layerlint ignore=` must be on the comment lines directly above an instruction"
+                        .to_string(),
+            }),
         }
     }
-    for &line in local.keys().filter(|l| !attached.contains(*l)) {
-        invalid.push(InvalidSuppression {
-            line,
-            message:
-                "`layerlint ignore=` must be on the comment lines directly above an instruction"
-                    .to_string(),
-        });
-    }
-    invalid.sort_by_key(|i| i.line);
-
-    let diagnostics = diagnostics
-        .into_iter()
-        .filter(|d| {
-            if global.iter().any(|s| s.matches(d.code())) {
-                return false;
-            }
-            let line = lines.line(d.span.start());
-            let owner = instructions.partition_point(|&(start, _)| start <= line);
-            let silenced = owner
-                .checked_sub(1)
-                .and_then(|i| Some((instructions.get(i)?, per_instruction.get(i)?)))
-                .is_some_and(|(&(_, end), selectors)| {
-                    line <= end && selectors.iter().any(|s| s.matches(d.code()))
-                });
-            !silenced
-        })
-        .collect();
-
-    Suppressed {
-        diagnostics,
-        invalid,
-    }
+    attached
 }
 
 fn report_unknown(invalid: &mut Vec<InvalidSuppression>, line: usize, unknown: Vec<String>) {
@@ -225,4 +300,159 @@ fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
     let rest = text.get(word.len()..)?;
     let ends = rest.is_empty() || rest.starts_with(char::is_whitespace);
     (head.eq_ignore_ascii_case(word) && ends).then(|| rest.trim_start())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::Span;
+
+    /// Silenced findings (by index) and invalid comment lines, found the way suppressions
+    /// were first written: every instruction looks up its comment run, and every finding
+    /// is placed among all the instructions.
+    fn reference(
+        findings: &[(&str, usize)],
+        comments: &[(usize, &str)],
+        instructions: &[(u32, u32)],
+        rules: &[&'static RuleMeta],
+    ) -> (Vec<bool>, Vec<usize>) {
+        let mut invalid = Vec::new();
+        let mut global = Vec::new();
+        let mut local: BTreeMap<usize, Vec<Selector>> = BTreeMap::new();
+        for &(line, text) in comments {
+            match parse(text, rules) {
+                Directive::None => {}
+                Directive::Invalid(_) => invalid.push(line),
+                Directive::Ignore {
+                    global: g,
+                    selectors,
+                    unknown,
+                } => {
+                    invalid.extend(unknown.iter().map(|_| line));
+                    if g {
+                        global.extend(selectors);
+                    } else {
+                        local.entry(line).or_default().extend(selectors);
+                    }
+                }
+            }
+        }
+        let mut instructions: Vec<(usize, usize)> = instructions
+            .iter()
+            .map(|&(s, e)| (s as usize, e as usize))
+            .collect();
+        instructions.sort_unstable();
+        let comment_lines: Vec<usize> = comments.iter().map(|c| c.0).collect();
+        let inside = |line: usize| instructions.iter().any(|&(s, e)| s <= line && line <= e);
+        let mut per_instruction: Vec<Vec<Selector>> = vec![Vec::new(); instructions.len()];
+        let mut attached = std::collections::BTreeSet::new();
+        for (i, &(start, _)) in instructions.iter().enumerate() {
+            let mut line = start;
+            while line > 1 {
+                line -= 1;
+                if !comment_lines.contains(&line) || inside(line) {
+                    break;
+                }
+                if let Some(selectors) = local.get(&line) {
+                    per_instruction[i].extend(selectors.iter().cloned());
+                    attached.insert(line);
+                }
+            }
+        }
+        invalid.extend(local.keys().filter(|l| !attached.contains(*l)));
+        invalid.sort_unstable();
+        let silenced = findings
+            .iter()
+            .map(|&(code, line)| {
+                global.iter().any(|s| s.matches(code))
+                    || instructions
+                        .iter()
+                        .zip(&per_instruction)
+                        .any(|(&(s, e), sel)| {
+                            s <= line && line <= e && sel.iter().any(|s| s.matches(code))
+                        })
+            })
+            .collect();
+        (silenced, invalid)
+    }
+
+    #[test]
+    fn silences_what_a_search_of_every_instruction_silences() {
+        let rules: Vec<&'static RuleMeta> =
+            crate::rules::registry().iter().map(|r| r.meta()).collect();
+        let codes = ["LL101", "LL201", "LL301"];
+        let texts = [
+            "layerlint ignore=LL101",
+            "layerlint ignore=LL201,LL301 -- why",
+            "layerlint global ignore=LL301",
+            "layerlint ignore=LL999",
+            "layerlint ignore",
+            "a plain comment",
+        ];
+        let mut seed = 99u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % n as u64) as usize
+        };
+        for _ in 0..500 {
+            let line_count = 1 + next(30);
+            let mut comments: Vec<(usize, &str)> = Vec::new();
+            let mut instructions: Vec<(u32, u32)> = Vec::new();
+            let mut line = 1;
+            while line <= line_count {
+                match next(3) {
+                    0 => {
+                        let end = (line + next(3)).min(line_count);
+                        // A comment line within a continued instruction, now and then.
+                        if end > line && next(2) == 0 {
+                            comments.push((line + 1, texts[next(texts.len())]));
+                        }
+                        instructions.push((line as u32, end as u32));
+                        line = end + 1;
+                    }
+                    1 => {
+                        comments.push((line, texts[next(texts.len())]));
+                        line += 1;
+                    }
+                    _ => line += 1,
+                }
+            }
+            let source = "x\n".repeat(line_count);
+            let lines = LineIndex::new(&source);
+            let findings: Vec<(&str, usize)> = (0..next(12))
+                .map(|_| (codes[next(codes.len())], 1 + next(line_count)))
+                .collect();
+            let diagnostics: Vec<Diagnostic> = findings
+                .iter()
+                .map(|&(code, line)| {
+                    let meta = rules.iter().find(|r| r.code == code).copied();
+                    let at = (line - 1) * 2;
+                    Diagnostic::new(meta.expect("a known rule"), Span::new(at, at + 1), "m")
+                })
+                .collect();
+            let (silenced, invalid) = reference(&findings, &comments, &instructions, &rules);
+            let expected: Vec<(&str, usize)> = findings
+                .iter()
+                .zip(&silenced)
+                .filter(|(_, &s)| !s)
+                .map(|(&f, _)| f)
+                .collect();
+            // Instructions out of order give the same result.
+            let reversed: Vec<(u32, u32)> = instructions.iter().rev().copied().collect();
+            let out_of_order = apply(diagnostics.clone(), &comments, &reversed, &lines, &rules);
+            let out = apply(diagnostics, &comments, &instructions, &lines, &rules);
+            assert_eq!(out.diagnostics, out_of_order.diagnostics);
+            assert_eq!(out.invalid, out_of_order.invalid);
+            let kept: Vec<(&str, usize)> = out
+                .diagnostics
+                .iter()
+                .map(|d| (d.code(), lines.line(d.span.start())))
+                .collect();
+            assert_eq!(kept, expected, "{comments:?} {instructions:?}");
+            let invalid_lines: Vec<usize> = out.invalid.iter().map(|i| i.line).collect();
+            assert_eq!(invalid_lines, invalid, "{comments:?} {instructions:?}");
+        }
+    }
 }
