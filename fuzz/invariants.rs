@@ -77,11 +77,11 @@ pub fn lint(source: &str) -> Vec<&'static str> {
             Ok(linted) => {
                 let diagnostics = default_settings().apply(linted.diagnostics, &linted.file);
                 for d in &diagnostics {
-                    assert_span_in(source, d.code(), d.span);
-                    for label in &d.labels {
+                    assert_span_in(source, d.code(), d.span());
+                    for label in d.labels() {
                         assert_span_in(source, "label", label.span);
                     }
-                    for edit in d.fix.iter().flat_map(|f| &f.edits) {
+                    for edit in d.fix().into_iter().flat_map(|f| f.edits()) {
                         assert_span_in(source, "fix edit", edit.span);
                     }
                 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::context::BuildContext;
-use crate::diagnostic::{Diagnostic, Findings};
+use crate::diagnostic::{Diagnostics, Findings};
 use crate::graph::{self, Graph};
 use crate::rules::{self, Rule};
 use crate::syntax::{self, Dockerfile, ParseError};
@@ -40,7 +40,7 @@ impl LintContext<'_> {
 pub struct Linted {
     pub file: Dockerfile,
     pub graph: Graph,
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Diagnostics,
 }
 
 /// Parse `source`, build its graph and run `enabled` rules (all registered rules when `None`).
@@ -95,10 +95,10 @@ fn lint_graph(
             run_rule(*rule, &ctx, &mut findings);
         }
     }
-    let mut diagnostics = findings.into_vec();
+    let mut diagnostics = findings.into_diagnostics();
     // By position then code, ties in the order the rules reported them (the order fixes are
-    // applied in). Sorting indexes spares a scratch buffer of half the findings' size.
-    sort_stable_by_key(&mut diagnostics, |d| (d.span.start(), d.code()));
+    // applied in).
+    diagnostics.sort_by(|a, b| (a.span().start(), a.code()).cmp(&(b.span().start(), b.code())));
     diagnostics.dedup();
     Linted {
         file,
@@ -109,39 +109,6 @@ fn lint_graph(
 
 fn run_rule(rule: &dyn Rule, ctx: &LintContext<'_>, out: &mut Findings) {
     rule.check(ctx, out);
-}
-
-/// A stable sort by `key` that allocates one 32-bit index per item instead of a scratch
-/// buffer of items: the indexes are sorted (ties by index, which keeps it stable), then the
-/// items are moved into place by following the permutation's cycles.
-fn sort_stable_by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
-    if items.is_sorted_by_key(&key) {
-        return;
-    }
-    let Ok(len) = u32::try_from(items.len()) else {
-        items.sort_by_key(key);
-        return;
-    };
-    let mut order: Vec<u32> = (0..len).collect();
-    order.sort_unstable_by(|&a, &b| {
-        key(&items[a as usize])
-            .cmp(&key(&items[b as usize]))
-            .then(a.cmp(&b))
-    });
-    // order[k] is the index of the item that goes to position k.
-    const DONE: u32 = u32::MAX;
-    for start in 0..items.len() {
-        let mut at = start;
-        while order[at] != DONE {
-            let from = order[at] as usize;
-            order[at] = DONE;
-            if from == start {
-                break;
-            }
-            items.swap(at, from);
-            at = from;
-        }
-    }
 }
 
 #[cfg(test)]
@@ -202,29 +169,5 @@ mod command_cache_tests {
             same_with_one_slot(file);
         }
         eprintln!("{} files linted both ways", files.len());
-    }
-}
-
-#[cfg(test)]
-mod sort_tests {
-    use super::sort_stable_by_key;
-
-    #[test]
-    fn sorts_like_the_standard_stable_sort() {
-        // A small linear congruential generator: many ties, many cycles.
-        let mut state = 12345u64;
-        for len in [0usize, 1, 2, 3, 7, 64, 1000] {
-            let items: Vec<(u8, usize)> = (0..len)
-                .map(|i| {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
-                    ((state >> 60) as u8, i)
-                })
-                .collect();
-            let mut expected = items.clone();
-            expected.sort_by_key(|&(k, _)| k);
-            let mut got = items;
-            sort_stable_by_key(&mut got, |&(k, _)| k);
-            assert_eq!(got, expected, "len {len}");
-        }
     }
 }

@@ -17,7 +17,7 @@ use cli::{
     ParseFormat,
 };
 use layerlint::context::BuildContext;
-use layerlint::diagnostic::Severity;
+use layerlint::diagnostic::{Diagnostics, Severity};
 use layerlint::explain::{self as predictor, Change, IgnoredChange};
 use layerlint::fix::{self, FixOptions, FixOutcome};
 use layerlint::output::{FileError, FileReport, Format, Report};
@@ -449,7 +449,7 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
         };
         for report in lint_ci(&ci_files, repo_root.as_deref(), &root_settings) {
             if let Some(level) = root_settings.fail_level() {
-                if report.diagnostics.iter().any(|d| d.severity >= level) {
+                if report.diagnostics.iter().any(|d| d.severity() >= level) {
                     fail_level_hit = true;
                 }
             }
@@ -459,7 +459,7 @@ fn check(args: CheckArgs) -> miette::Result<ExitCode> {
     let mut fixed_files = Vec::new();
     for (r, fail_level, fixed) in results {
         if let Some(level) = fail_level {
-            if r.diagnostics.iter().any(|d| d.severity >= level) {
+            if r.diagnostics.iter().any(|d| d.severity() >= level) {
                 fail_level_hit = true;
             }
         }
@@ -540,7 +540,7 @@ fn lint_ci(files: &[PathBuf], repo_root: Option<&Path>, settings: &Settings) -> 
         let display = path.display().to_string();
         reports.push(match result {
             Ok(diags) => {
-                let diags = diags
+                let diags: Diagnostics = diags
                     .into_iter()
                     .filter(|d| settings.is_enabled(d.code(), &path))
                     .map(|mut d| {

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use layerlint::diagnostic::Diagnostic;
+use layerlint::diagnostic::{Diagnostic, Diagnostics};
 use layerlint::fix::{self, FixOptions, FixOutcome};
 use layerlint::lint::{lint_source, RuleOptions};
 use layerlint::syntax::{self, ParseError};
@@ -44,7 +44,7 @@ fn lint<'a>(
     code: &'a str,
     dockerfile: &'a Path,
     context: &'a Path,
-) -> impl Fn(&str) -> Result<Vec<Diagnostic>, ParseError> + 'a {
+) -> impl Fn(&str) -> Result<Diagnostics, ParseError> + 'a {
     move |text: &str| {
         let only = |c: &'static str| c == code;
         lint_source(
@@ -132,14 +132,17 @@ fn fixed_files_lint_clean_for_the_fixed_rule() {
         let after = lint(&outcome.fixed).expect("fixed text parses");
         let fixable_before = before
             .iter()
-            .filter(|d| d.fix.as_ref().is_some_and(|f| case.options.applies(f)))
+            .filter(|d| {
+                d.fix()
+                    .is_some_and(|f| case.options.applies(f.applicability))
+            })
             .count();
         assert!(fixable_before > 0, "{}: nothing to fix", case.name);
         assert!(
             after.iter().all(|d| d.code() != case.code),
             "{}: still reports {:?}",
             case.name,
-            after.iter().map(|d| &d.message).collect::<Vec<_>>()
+            after.iter().map(|d| d.message()).collect::<Vec<_>>()
         );
     }
 }
@@ -241,18 +244,19 @@ fn a_fix_that_would_not_parse_leaves_the_text_untouched() {
     use layerlint::diagnostic::{Applicability, Edit, Fix};
     use layerlint::span::Span;
     let meta = layerlint::rules::find("LL201").expect("rule").meta();
-    let lint = |text: &str| -> Result<Vec<Diagnostic>, ParseError> {
+    let lint = |text: &str| -> Result<Diagnostics, ParseError> {
         syntax::parse(text)?;
-        Ok(vec![Diagnostic::new(meta, Span::new(7, 10), "x").with_fix(
-            Fix {
+        Ok(
+            vec![Diagnostic::new(meta, Span::new(7, 10), "x").with_fix(Fix {
                 title: "break it".into(),
                 applicability: Applicability::Safe,
                 edits: vec![Edit {
                     span: Span::new(7, 10),
                     replacement: "RUN <<EOF".into(),
                 }],
-            },
-        )])
+            })]
+            .into(),
+        )
     };
     let src = "FROM a\nRUN x\n";
     let out = fix::fix_source(src, &lint, FixOptions::default()).expect("ok");
@@ -286,7 +290,7 @@ fn no_fix_is_offered_when_it_cannot_be_made_safe_enough() {
             "{name}: should fire"
         );
         assert!(
-            found.iter().all(|d| d.code() != code || d.fix.is_none()),
+            found.iter().all(|d| d.code() != code || d.fix().is_none()),
             "{name}: offers a fix"
         );
     }

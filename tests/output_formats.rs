@@ -113,7 +113,7 @@ fn report_of(
     message: &str,
 ) -> layerlint::output::Report {
     use layerlint::diagnostic::Diagnostic;
-    let diagnostics = spans
+    let diagnostics: Vec<Diagnostic> = spans
         .map(|span| Diagnostic::new(&output_support::UNPINNED_BASE, span, message))
         .collect();
     layerlint::output::Report::new(vec![layerlint::output::FileReport::new(

@@ -20,7 +20,7 @@ fn lint_with(
     let only = |c: &'static str| c == code;
     let linted = lint_source(path, source, context, Some(&only), &RuleOptions::new())
         .unwrap_or_else(|e| panic!("{}: parse error: {e}", path.display()));
-    linted.diagnostics
+    linted.diagnostics.into_vec()
 }
 
 /// The ```dockerfile blocks under a `## <heading>` of a rule doc, each with the

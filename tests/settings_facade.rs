@@ -115,7 +115,10 @@ fn apply_runs_suppressions_then_selection_and_severities() {
         &file,
     );
     assert_eq!(codes(&out.diagnostics), ["LL101", "LL201"]);
-    assert_eq!(out.diagnostics[1].severity, Severity::Style);
+    assert_eq!(
+        out.diagnostics.get(1).map(|d| d.severity()),
+        Some(Severity::Style)
+    );
     assert_eq!(out.invalid.len(), 1);
     assert_eq!(out.invalid[0].line, 2);
     assert_eq!(settings.fail_level(), Some(Severity::Error));

@@ -285,7 +285,7 @@ pub fn check(repo: &CiRepo, enabled: &dyn Fn(&str) -> bool) -> Vec<Vec<Diagnosti
         .zip(&repo.files)
         .map(|(diags, file)| {
             let mut diags = suppress::apply(diags, file, &rules);
-            crate::output::sort_diagnostics(&mut diags);
+            crate::output::sort_diagnostic_list(&mut diags);
             diags
         })
         .collect()

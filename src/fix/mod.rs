@@ -15,7 +15,7 @@ pub mod write;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::diagnostic::{Applicability, Diagnostics, Edit, EditRef, Finding};
 use crate::span::{LineIndex, Span};
 use crate::syntax::ParseError;
 
@@ -34,8 +34,9 @@ pub struct FixOptions {
 }
 
 impl FixOptions {
-    pub fn applies(&self, fix: &Fix) -> bool {
-        match fix.applicability {
+    /// Whether a fix of this applicability is applied.
+    pub fn applies(&self, applicability: Applicability) -> bool {
+        match applicability {
             Applicability::Safe => true,
             Applicability::Unsafe => self.unsafe_fixes,
             Applicability::DisplayOnly => false,
@@ -89,7 +90,7 @@ pub struct FixOutcome {
     /// The findings of `fixed` as the lint function gave them, so that the caller need not
     /// lint it again; `None` when a check failed (`fixed` is then the input, which the last
     /// round did not lint).
-    pub findings: Option<Vec<Diagnostic>>,
+    pub findings: Option<Diagnostics>,
 }
 
 impl FixOutcome {
@@ -100,7 +101,7 @@ impl FixOutcome {
 
 /// Lints a source text and returns the findings that count (after suppressions and
 /// rule selection), so only fixes of reported findings are applied.
-pub type LintFn<'a> = dyn Fn(&str) -> Result<Vec<Diagnostic>, ParseError> + 'a;
+pub type LintFn<'a> = dyn Fn(&str) -> Result<Diagnostics, ParseError> + 'a;
 
 /// Fix `source` as far as `options` allow. Fails only when `source` itself does not parse.
 pub fn fix_source(
@@ -111,7 +112,7 @@ pub fn fix_source(
     let mut text = source.to_string();
     let mut diagnostics = lint(&text)?;
     let mut applied = Vec::new();
-    let untouched = |rejection: FixRejection, diagnostics: &[Diagnostic]| FixOutcome {
+    let untouched = |rejection: FixRejection, diagnostics: &Diagnostics| FixOutcome {
         fixed: source.to_string(),
         applied: Vec::new(),
         rejected: Some(rejection),
@@ -129,7 +130,11 @@ pub fn fix_source(
         }
         let edits: Vec<Edit> = chosen
             .iter()
-            .flat_map(|d| d.fix.iter().flat_map(|f| f.edits.iter().cloned()))
+            .flat_map(|d| {
+                d.fix()
+                    .into_iter()
+                    .flat_map(|f| f.edits().map(EditRef::to_edit))
+            })
             .collect();
         let next = match apply_edits(&text, &edits) {
             Ok(t) => t,
@@ -138,7 +143,7 @@ pub fn fix_source(
                 return Ok(untouched(
                     FixRejection {
                         code: culprit.map(|d| d.code()),
-                        line: culprit.map(|d| lines.line(d.span.start())),
+                        line: culprit.map(|d| lines.line(d.span().start())),
                         reason: format!("the fix's edits cannot be applied: {e}"),
                     },
                     &diagnostics,
@@ -150,7 +155,7 @@ pub fn fix_source(
             Err(e) => {
                 let titles: Vec<String> = chosen
                     .iter()
-                    .map(|d| format!("{} at line {}", d.code(), lines.line(d.span.start())))
+                    .map(|d| format!("{} at line {}", d.code(), lines.line(d.span().start())))
                     .collect();
                 return Ok(untouched(
                     FixRejection {
@@ -172,7 +177,7 @@ pub fn fix_source(
             return Ok(untouched(
                 FixRejection {
                     code: (chosen.len() == 1).then(|| chosen[0].code()),
-                    line: culprit.map(|d| lines.line(d.span.start())),
+                    line: culprit.map(|d| lines.line(d.span().start())),
                     reason: format!("the fixes would delete the comment `# {lost}`"),
                 },
                 &diagnostics,
@@ -187,16 +192,10 @@ pub fn fix_source(
         ) {
             return Ok(untouched(rejection, &diagnostics));
         }
-        applied.extend(chosen.iter().map(|d| {
-            AppliedFix {
-                code: d.code(),
-                title: d
-                    .fix
-                    .as_ref()
-                    .map(|f| f.title.to_string())
-                    .unwrap_or_default(),
-                line: lines.line(d.span.start()),
-            }
+        applied.extend(chosen.iter().map(|d| AppliedFix {
+            code: d.code(),
+            title: d.fix().map(|f| f.title.to_string()).unwrap_or_default(),
+            line: lines.line(d.span().start()),
         }));
         text = next;
         comments = next_comments;
@@ -260,10 +259,10 @@ impl Comments {
     }
 }
 
-fn count_unsafe(diagnostics: &[Diagnostic], options: FixOptions) -> usize {
+fn count_unsafe(diagnostics: &Diagnostics, options: FixOptions) -> usize {
     diagnostics
         .iter()
-        .filter_map(|d| d.fix.as_ref())
+        .filter_map(|d| d.fix())
         .filter(|f| f.applicability == Applicability::Unsafe && !options.unsafe_fixes)
         .count()
 }
@@ -273,10 +272,10 @@ fn count_unsafe(diagnostics: &[Diagnostic], options: FixOptions) -> usize {
 /// Fixes whose edits replace text overlapping one of `protected` (comments inside
 /// instructions) are left out.
 fn choose<'d>(
-    diagnostics: &'d [Diagnostic],
+    diagnostics: &'d Diagnostics,
     options: FixOptions,
     protected: &[Span],
-) -> Vec<&'d Diagnostic> {
+) -> Vec<Finding<'d>> {
     // Sorted spans, searched by position: a file of many fixes and many comments took
     // time proportional to their product. Protected spans (comments) do not overlap, nor
     // do the edits of fixes chosen so far, so among the spans that start before an edit
@@ -284,37 +283,38 @@ fn choose<'d>(
     let mut protected: Vec<(usize, usize)> =
         protected.iter().map(|c| (c.start(), c.end())).collect();
     protected.sort_unstable();
-    let touches_protected = |e: &Edit| {
+    let touches_protected = |e: EditRef<'_>| {
         let before_end = protected.partition_point(|&(start, _)| start < e.span.end());
         !e.span.is_empty()
             && before_end
                 .checked_sub(1)
                 .is_some_and(|i| e.span.start() < protected[i].1)
     };
-    let mut candidates: Vec<&Diagnostic> = diagnostics
+    let mut candidates: Vec<Finding<'d>> = diagnostics
         .iter()
         .filter(|d| {
-            d.fix.as_ref().is_some_and(|f| {
-                options.applies(f) && !f.edits.is_empty() && !f.edits.iter().any(touches_protected)
+            d.fix().is_some_and(|f| {
+                options.applies(f.applicability)
+                    && f.edits().len() > 0
+                    && !f.edits().any(touches_protected)
             })
         })
         .collect();
     candidates.sort_by_key(|d| {
         let first = d
-            .fix
-            .as_ref()
-            .and_then(|f| f.edits.iter().map(|e| e.span.start()).min())
+            .fix()
+            .and_then(|f| f.edits().map(|e| e.span.start()).min())
             .unwrap_or(0);
-        (first, d.code(), d.span.start())
+        (first, d.code(), d.span().start())
     });
     let mut taken = Taken::default();
     let mut chosen = Vec::new();
     for d in candidates {
-        let Some(fix) = &d.fix else { continue };
-        if fix.edits.iter().any(|e| taken.clashes(e.span)) {
+        let Some(fix) = d.fix() else { continue };
+        if fix.edits().any(|e| taken.clashes(e.span)) {
             continue;
         }
-        for e in &fix.edits {
+        for e in fix.edits() {
             taken.add(e.span);
         }
         chosen.push(d);
@@ -351,11 +351,11 @@ impl Taken {
 }
 
 fn count_by_message<'a>(
-    diagnostics: impl Iterator<Item = &'a Diagnostic>,
+    diagnostics: impl Iterator<Item = Finding<'a>>,
 ) -> BTreeMap<(&'static str, &'a str), usize> {
     let mut m = BTreeMap::new();
     for d in diagnostics {
-        *m.entry((d.code(), &*d.message)).or_default() += 1;
+        *m.entry((d.code(), d.message())).or_default() += 1;
     }
     m
 }
@@ -363,9 +363,9 @@ fn count_by_message<'a>(
 /// Each rule whose fixes were applied must have lost at least that many findings, and
 /// each fixed finding (by its message) must be gone.
 fn verify(
-    before: &[Diagnostic],
-    chosen: &[&Diagnostic],
-    after: &[Diagnostic],
+    before: &Diagnostics,
+    chosen: &[Finding<'_>],
+    after: &Diagnostics,
     lines: &LineIndex,
     after_lines: &LineIndex,
 ) -> Option<FixRejection> {
@@ -373,18 +373,18 @@ fn verify(
     let after_by_message = count_by_message(after.iter());
     let fixed_by_message = count_by_message(chosen.iter().copied());
     for d in chosen {
-        let key = (d.code(), &*d.message);
+        let key = (d.code(), d.message());
         let was = before_by_message.get(&key).copied().unwrap_or(0);
         let now = after_by_message.get(&key).copied().unwrap_or(0);
         let fixed = fixed_by_message.get(&key).copied().unwrap_or(0);
         if now + fixed > was {
             return Some(FixRejection {
                 code: Some(d.code()),
-                line: Some(lines.line(d.span.start())),
+                line: Some(lines.line(d.span().start())),
                 reason: format!(
                     "after the fix “{}” the finding is still reported: {}",
-                    d.fix.as_ref().map(|f| &*f.title).unwrap_or(""),
-                    d.message
+                    d.fix().map(|f| f.title).unwrap_or(""),
+                    d.message()
                 ),
             });
         }
@@ -398,12 +398,12 @@ fn verify(
         if now + fixed > was {
             let new = after
                 .iter()
-                .find(|d| d.code() == code && !before.iter().any(|b| b.message == d.message));
+                .find(|d| d.code() == code && !before.iter().any(|b| b.message() == d.message()));
             return Some(FixRejection {
                 code: Some(code),
-                line: new.map(|d| after_lines.line(d.span.start())),
+                line: new.map(|d| after_lines.line(d.span().start())),
                 reason: match new {
-                    Some(d) => format!("the fixes would add a new {code} finding: {}", d.message),
+                    Some(d) => format!("the fixes would add a new {code} finding: {}", d.message()),
                     None => format!("the fixes would add a new {code} finding"),
                 },
             });
@@ -443,12 +443,11 @@ mod tests {
             }
         }
     }
+    use crate::diagnostic::{Diagnostic, Fix};
     use crate::rules::pinning::unpinned_base_image::META;
 
     /// A fake rule: every `RUN x` line is a finding whose fix turns it into `replacement`.
-    fn lint_with(
-        replacement: &'static str,
-    ) -> impl Fn(&str) -> Result<Vec<Diagnostic>, ParseError> {
+    fn lint_with(replacement: &'static str) -> impl Fn(&str) -> Result<Diagnostics, ParseError> {
         move |text: &str| {
             crate::syntax::parse(text)?;
             let mut out = Vec::new();
@@ -467,12 +466,12 @@ mod tests {
                 }
                 at += line.len();
             }
-            Ok(out)
+            Ok(out.into())
         }
     }
 
     /// The real rules on one text, as the CLI runs them.
-    fn lint_real(text: &str) -> Result<Vec<Diagnostic>, ParseError> {
+    fn lint_real(text: &str) -> Result<Diagnostics, ParseError> {
         crate::lint::lint_source(
             std::path::Path::new("Dockerfile"),
             text,
@@ -499,7 +498,7 @@ mod tests {
         assert!(
             before
                 .iter()
-                .any(|d| d.fix.is_some() && d.code() == "LL202"),
+                .any(|d| d.fix().is_some() && d.code() == "LL202"),
             "{before:#?}"
         );
         let outcome =
@@ -546,13 +545,13 @@ mod tests {
     #[test]
     fn unsafe_fixes_wait_for_the_option() {
         let lint = |text: &str| {
-            let mut d = lint_with("RUN y")(text)?;
+            let mut d = lint_with("RUN y")(text)?.into_vec();
             for x in &mut d {
                 if let Some(f) = x.fix.as_mut() {
                     f.applicability = Applicability::Unsafe;
                 }
             }
-            Ok(d)
+            Ok(Diagnostics::from(d))
         };
         let src = "FROM a\nRUN x\n";
         let out = fix_source(src, &lint, FixOptions::default()).expect("ok");

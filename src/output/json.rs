@@ -36,7 +36,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{rule_url, Emitter, FileReport, Range, Report};
-use crate::diagnostic::{Applicability, Diagnostic};
+use crate::diagnostic::{Applicability, Finding};
 use crate::rules::RuleMeta;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -106,7 +106,8 @@ fn in_item_order(report: &Report) -> bool {
         && report.files.iter().all(|f| {
             (f.error.is_none() || f.diagnostics.is_empty())
                 && f.diagnostics
-                    .is_sorted_by_key(|d| (d.span.start(), d.code()))
+                    .iter()
+                    .is_sorted_by_key(|d| (d.span().start(), d.code()))
         })
 }
 
@@ -119,37 +120,35 @@ impl Serialize for Items<'_> {
     }
 }
 
-fn finding<'a>(file: &'a FileReport, d: &'a Diagnostic) -> Item<'a> {
-    let at = file.range(d.span);
+fn finding<'a>(file: &'a FileReport, d: Finding<'a>) -> Item<'a> {
+    let at = file.range(d.span());
     Item {
         code: d.code(),
         name: d.name(),
-        severity: d.severity.as_str(),
-        message: &d.message,
+        severity: d.severity().as_str(),
+        message: d.message(),
         file: &file.path,
         line: Some(at.start_line),
         column: Some(at.start_column),
         end_line: Some(at.end_line),
         end_column: Some(at.end_column),
         url: Some(rule_url(d.code())),
-        help: d.help.as_deref(),
+        help: d.help(),
         labels: d
-            .labels
-            .iter()
+            .labels()
             .map(|l| JsonLabel {
-                message: &l.message,
+                message: l.message,
                 position: Position::from(file.range(l.span)),
             })
             .collect(),
-        fix: d.fix.as_ref().map(|fix| JsonFix {
-            title: &fix.title,
+        fix: d.fix().map(|fix| JsonFix {
+            title: fix.title,
             applicability: fix.applicability,
             edits: fix
-                .edits
-                .iter()
+                .edits()
                 .map(|e| JsonEdit {
                     position: Position::from(file.range(e.span)),
-                    content: &e.replacement,
+                    content: e.replacement,
                 })
                 .collect(),
         }),
@@ -216,6 +215,7 @@ struct JsonEdit<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Diagnostic;
     use crate::span::Span;
 
     fn diagnostic(code: &str, start: usize) -> Diagnostic {
@@ -248,12 +248,12 @@ mod tests {
             path: "b/Dockerfile".into(),
             source: source.into(),
             lines: crate::span::LineIndex::new(source),
-            diagnostics: vec![diagnostic("LL201", 7), diagnostic("LL101", 13)],
+            diagnostics: vec![diagnostic("LL201", 7), diagnostic("LL101", 13)].into(),
             error: None,
         };
         let mut a = b.clone();
         a.path = "a/Dockerfile".into();
-        a.diagnostics = vec![diagnostic("LL201", 13), diagnostic("LL101", 13)];
+        a.diagnostics = vec![diagnostic("LL201", 13), diagnostic("LL101", 13)].into();
         let expected = [
             ("a/Dockerfile", 3, "LL101"),
             ("a/Dockerfile", 3, "LL201"),

@@ -12,7 +12,7 @@ mod sarif;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Diagnostics, Finding, Severity};
 use crate::rules::RuleMeta;
 use crate::span::{LineIndex, Span};
 
@@ -60,26 +60,37 @@ impl Report {
     pub fn max_severity(&self) -> Option<Severity> {
         self.files
             .iter()
-            .flat_map(|f| f.diagnostics.iter().map(|d| d.severity))
+            .flat_map(|f| f.diagnostics.iter().map(|d| d.severity()))
             .max()
     }
 }
 
 /// Sorts findings by start position, then code; the remaining keys only make ties deterministic.
-pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
-    fn order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
-        (a.span.start(), a.code(), a.span.end(), &a.message).cmp(&(
-            b.span.start(),
-            b.code(),
-            b.span.end(),
-            &b.message,
-        ))
+pub fn sort_diagnostics(diagnostics: &mut Diagnostics) {
+    fn key(d: Finding<'_>) -> (usize, &'static str, usize, &str) {
+        report_order(d.span(), d.code(), d.message())
     }
-    // Findings usually arrive sorted: checking first spares the sort's scratch buffer, half
-    // the findings' size.
-    if !diagnostics.is_sorted_by(|a, b| order(a, b).is_le()) {
-        diagnostics.sort_by(order);
+    diagnostics.sort_by(|a, b| key(a).cmp(&key(b)));
+}
+
+/// [`sort_diagnostics`] for findings held one by one (the CI rules report a few).
+pub fn sort_diagnostic_list(diagnostics: &mut [Diagnostic]) {
+    fn key(d: &Diagnostic) -> (usize, &'static str, usize, &str) {
+        report_order(d.span, d.code(), &d.message)
     }
+    // Usually sorted already: checking first spares the sort's scratch buffer.
+    if !diagnostics.is_sorted_by(|a, b| key(a) <= key(b)) {
+        diagnostics.sort_by(|a, b| key(a).cmp(&key(b)));
+    }
+}
+
+/// The order of findings in a report, as a key to compare.
+fn report_order<'a>(
+    span: Span,
+    code: &'static str,
+    message: &'a str,
+) -> (usize, &'static str, usize, &'a str) {
+    (span.start(), code, span.end(), message)
 }
 
 /// One linted (or unlintable) file.
@@ -90,7 +101,7 @@ pub struct FileReport {
     pub source: String,
     pub lines: LineIndex,
     /// Sorted by position, then code.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Diagnostics,
     /// Set when the file could not be read or parsed; its findings are then empty.
     pub error: Option<FileError>,
 }
@@ -100,9 +111,10 @@ impl FileReport {
     pub fn new(
         path: impl Into<String>,
         source: impl Into<String>,
-        mut diagnostics: Vec<Diagnostic>,
+        diagnostics: impl Into<Diagnostics>,
     ) -> FileReport {
         let source = source.into();
+        let mut diagnostics = diagnostics.into();
         sort_diagnostics(&mut diagnostics);
         FileReport {
             path: path.into(),
@@ -118,8 +130,9 @@ impl FileReport {
         path: impl Into<String>,
         source: impl Into<String>,
         lines: LineIndex,
-        mut diagnostics: Vec<Diagnostic>,
+        diagnostics: impl Into<Diagnostics>,
     ) -> FileReport {
+        let mut diagnostics = diagnostics.into();
         sort_diagnostics(&mut diagnostics);
         FileReport {
             path: path.into(),
@@ -141,7 +154,7 @@ impl FileReport {
             path: path.into(),
             lines: LineIndex::new(&source),
             source,
-            diagnostics: Vec::new(),
+            diagnostics: Diagnostics::default(),
             error: Some(error),
         }
     }

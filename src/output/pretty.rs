@@ -9,7 +9,7 @@ use codespan_reporting::term::termcolor::{Ansi, NoColor, WriteColor};
 use codespan_reporting::term::{self, Config};
 
 use super::{rule_url, Emitter, FileReport, Report};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Finding, Severity};
 use crate::rules::RuleMeta;
 use crate::span::Span;
 
@@ -45,7 +45,7 @@ fn render(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> {
             let diagnostic = file_error(id, file, error);
             emit_one(out, &config, &files, &diagnostic)?;
         }
-        for finding in &file.diagnostics {
+        for finding in file.diagnostics.iter() {
             emit_one(out, &config, &files, &convert(id, file, finding))?;
         }
     }
@@ -77,7 +77,7 @@ fn emit_one(
 /// given in a note instead.
 const MAX_SHOWN_LINE: usize = 1024;
 
-fn convert(id: usize, file: &FileReport, finding: &Diagnostic) -> CsDiagnostic<usize> {
+fn convert(id: usize, file: &FileReport, finding: Finding<'_>) -> CsDiagnostic<usize> {
     let mut labels = Vec::new();
     let mut notes = Vec::new();
     let mut place = |span: Span, label: Label<usize>, what: &str| {
@@ -92,26 +92,26 @@ fn convert(id: usize, file: &FileReport, finding: &Diagnostic) -> CsDiagnostic<u
         }
     };
     place(
-        finding.span,
-        Label::primary(id, clamp(file, finding.span)),
+        finding.span(),
+        Label::primary(id, clamp(file, finding.span())),
         "at",
     );
-    for l in finding.labels.iter() {
+    for l in finding.labels() {
         place(
             l.span,
             Label::secondary(id, clamp(file, l.span)).with_message(l.message.to_string()),
-            &l.message,
+            l.message,
         );
     }
-    if let Some(help) = &finding.help {
+    if let Some(help) = finding.help() {
         notes.push(format!("help: {help}"));
     }
-    if let Some(fix) = &finding.fix {
+    if let Some(fix) = finding.fix() {
         notes.push(format!("fix: {}", fix.title));
     }
     notes.push(format!("docs: {}", rule_url(finding.code())));
-    CsDiagnostic::new(severity(finding.severity))
-        .with_message(finding.message.to_string())
+    CsDiagnostic::new(severity(finding.severity()))
+        .with_message(finding.message().to_string())
         .with_code(format!("{} {}", finding.code(), finding.name()))
         .with_labels(labels)
         .with_notes(notes)
@@ -218,7 +218,7 @@ pub(crate) fn summary(report: &Report) -> String {
                 .files
                 .iter()
                 .flat_map(|f| &f.diagnostics)
-                .filter(|d| d.severity == sev)
+                .filter(|d| d.severity() == sev)
                 .count();
             (n > 0).then(|| plural(n, one, many))
         })

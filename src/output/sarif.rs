@@ -29,7 +29,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
 use super::{rule_url, Emitter, FileReport, Range, Report, HOMEPAGE_URL};
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Finding, Severity};
 use crate::rules::RuleMeta;
 use crate::span::Span;
 
@@ -109,7 +109,7 @@ impl Serialize for Results<'_> {
         for file in &report.files {
             let uri = path_to_uri(&file.path);
             let mut seen: HashMap<u64, usize> = HashMap::new();
-            for d in &file.diagnostics {
+            for d in file.diagnostics.iter() {
                 let hash = line_hash(file, d);
                 let n = seen.entry(hash).or_insert(0);
                 *n += 1;
@@ -177,28 +177,27 @@ fn rule(meta: &RuleMeta) -> Value {
 fn result<'a>(
     file: &'a FileReport,
     uri: &'a str,
-    d: &'a Diagnostic,
+    d: Finding<'a>,
     rule_index: Option<usize>,
     hash: u64,
     occurrence: usize,
 ) -> ResultLog<'a> {
-    let fixes = d.fix.as_ref().map(|fix| {
+    let fixes = d.fix().map(|fix| {
         [FixLog {
             artifact_changes: [ArtifactChange {
                 artifact_location: ArtifactLocation { uri },
                 replacements: fix
-                    .edits
-                    .iter()
+                    .edits()
                     .map(|e| Replacement {
                         deleted_region: region(file.range(e.span)),
                         inserted_content: Text {
-                            text: &*e.replacement,
+                            text: &**e.replacement,
                         },
                     })
                     .collect(),
             }],
             description: Text {
-                text: sentence(&fix.title),
+                text: sentence(fix.title),
             },
             properties: FixProperties {
                 applicability: applicability(fix.applicability),
@@ -207,9 +206,9 @@ fn result<'a>(
     });
     ResultLog {
         fixes,
-        level: level(d.severity),
+        level: level(d.severity()),
         locations: [Location {
-            physical_location: physical(file, uri, d.span),
+            physical_location: physical(file, uri, d.span()),
         }],
         message: Text {
             text: message_text(d),
@@ -218,13 +217,12 @@ fn result<'a>(
             primary_location_line_hash: format!("{hash:016x}:{occurrence}"),
         },
         related_locations: d
-            .labels
-            .iter()
+            .labels()
             .enumerate()
             .map(|(i, label)| Related {
                 id: i + 1,
                 message: Text {
-                    text: sentence(&label.message),
+                    text: sentence(label.message),
                 },
                 physical_location: physical(file, uri, label.span),
             })
@@ -346,10 +344,10 @@ struct FixProperties {
 }
 
 /// The message, then the help as a second sentence: SARIF viewers show only the message.
-fn message_text(d: &Diagnostic) -> String {
-    match &d.help {
-        Some(help) => format!("{} {}", sentence(&d.message), capitalise(&sentence(help))),
-        None => sentence(&d.message),
+fn message_text(d: Finding<'_>) -> String {
+    match d.help() {
+        Some(help) => format!("{} {}", sentence(d.message()), capitalise(&sentence(help))),
+        None => sentence(d.message()),
     }
 }
 
@@ -473,12 +471,12 @@ fn line_text(file: &FileReport, first: usize, last: usize) -> Option<&str> {
     (!text.is_empty()).then_some(text)
 }
 
-fn line_hash(file: &FileReport, d: &Diagnostic) -> u64 {
-    let range = file.range(d.span);
+fn line_hash(file: &FileReport, d: Finding<'_>) -> u64 {
+    let range = file.range(d.span());
     let mut text = line_text(file, range.start_line, range.end_line).unwrap_or("");
     if text.len() > MAX_CONTEXT {
         // Lines too long to hash per finding: the text around the finding stands for them.
-        text = around(&file.source, d.span, MAX_CONTEXT / 2);
+        text = around(&file.source, d.span(), MAX_CONTEXT / 2);
     }
     let mut hash = Fnv1a::new();
     hash.write(d.code().as_bytes());

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::config::Config;
 use super::selection::{CliOverrides, CliSelection, CliSelectorError, RuleSelection};
 use super::suppress::{self, Suppressed};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostics, Severity};
 use crate::rules::{self, RuleMeta};
 use crate::syntax::Dockerfile;
 
@@ -94,12 +94,16 @@ impl Settings {
     /// Inline suppressions, then disabled rules and severity overrides.
     ///
     /// Per-file-ignores need the path and are applied through [`Settings::is_enabled`].
-    pub fn apply(&self, diagnostics: Vec<Diagnostic>, file: &Dockerfile) -> Vec<Diagnostic> {
+    pub fn apply(&self, diagnostics: impl Into<Diagnostics>, file: &Dockerfile) -> Diagnostics {
         self.apply_reporting(diagnostics, file).diagnostics
     }
 
     /// Like [`Settings::apply`], also returning the suppression comments that were not usable.
-    pub fn apply_reporting(&self, diagnostics: Vec<Diagnostic>, file: &Dockerfile) -> Suppressed {
+    pub fn apply_reporting(
+        &self,
+        diagnostics: impl Into<Diagnostics>,
+        file: &Dockerfile,
+    ) -> Suppressed {
         let comments: Vec<(usize, &str)> = file
             .comments
             .iter()
@@ -121,17 +125,10 @@ impl Settings {
             &file.lines,
             &self.rules,
         );
-        out.diagnostics = out
-            .diagnostics
-            .into_iter()
-            .filter(|d| self.selection.is_enabled(d.code()))
-            .map(|mut d| {
-                if let Some(severity) = self.selection.severity_override(d.code()) {
-                    d.severity = severity;
-                }
-                d
-            })
-            .collect();
+        out.diagnostics
+            .retain(|d| self.selection.is_enabled(d.code()));
+        out.diagnostics
+            .override_severity(|rule| self.selection.severity_override(rule.code));
         out
     }
 }

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostics, Severity};
 use crate::rules::RuleMeta;
 
 use super::config::Config;
@@ -287,9 +287,9 @@ impl RuleSelection {
     }
 
     /// Whether these (already filtered) findings should fail the run.
-    pub fn fails(&self, diagnostics: &[Diagnostic]) -> bool {
+    pub fn fails(&self, diagnostics: &Diagnostics) -> bool {
         self.fail_level
-            .is_some_and(|level| diagnostics.iter().any(|d| d.severity >= level))
+            .is_some_and(|level| diagnostics.iter().any(|d| d.severity() >= level))
     }
 
     /// Drops findings of disabled rules and of rules ignored for this file, and applies
@@ -298,18 +298,18 @@ impl RuleSelection {
     /// `file` is the path as given; relative paths are taken from `cwd`. Per-file-ignore
     /// patterns are matched against the path relative to the config file's folder, and
     /// patterns without a `/` also against the file name alone.
-    pub fn apply(&self, diagnostics: Vec<Diagnostic>, file: &Path, cwd: &Path) -> Vec<Diagnostic> {
+    pub fn apply(
+        &self,
+        diagnostics: impl Into<Diagnostics>,
+        file: &Path,
+        cwd: &Path,
+    ) -> Diagnostics {
         let ignored = self.ignored_for(file, cwd);
+        let mut diagnostics = diagnostics.into();
         diagnostics
-            .into_iter()
-            .filter(|d| self.is_enabled(d.code()) && !ignored.iter().any(|s| s.matches(d.code())))
-            .map(|mut d| {
-                if let Some(severity) = self.severity_override(d.code()) {
-                    d.severity = severity;
-                }
-                d
-            })
-            .collect()
+            .retain(|d| self.is_enabled(d.code()) && !ignored.iter().any(|s| s.matches(d.code())));
+        diagnostics.override_severity(|rule| self.severity_override(rule.code));
+        diagnostics
     }
 
     /// The per-file-ignore selectors whose pattern matches `file`.

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::selection::Selector;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostics;
 use crate::rules::RuleMeta;
 use crate::span::LineIndex;
 
@@ -39,7 +39,7 @@ pub struct InvalidSuppression {
 #[derive(Debug, Clone, Default)]
 pub struct Suppressed {
     /// The findings that remain, in their original order.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Diagnostics,
     /// Malformed comments, unknown rules, and comments not above an instruction.
     pub invalid: Vec<InvalidSuppression>,
 }
@@ -54,15 +54,16 @@ pub struct Suppressed {
 /// - `lines`: the file's line index, to place each finding's primary span;
 /// - `rules`: the known rules, to resolve names and reject unknown codes.
 pub fn apply(
-    mut diagnostics: Vec<Diagnostic>,
+    diagnostics: impl Into<Diagnostics>,
     comments: &[(usize, &str)],
     instruction_lines: &[(u32, u32)],
     lines: &LineIndex,
     rules: &[&'static RuleMeta],
 ) -> Suppressed {
     let suppressions = Suppressions::new(comments, instruction_lines, rules);
+    let mut diagnostics = diagnostics.into();
     if suppressions.silence_some() {
-        diagnostics.retain(|d| !suppressions.silences(d.code(), lines.line(d.span.start())));
+        diagnostics.retain(|d| !suppressions.silences(d.code(), lines.line(d.span().start())));
     }
     Suppressed {
         diagnostics,
@@ -305,6 +306,7 @@ fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Diagnostic;
     use crate::span::Span;
 
     /// Silenced findings (by index) and invalid comment lines, found the way suppressions
@@ -448,7 +450,7 @@ mod tests {
             let kept: Vec<(&str, usize)> = out
                 .diagnostics
                 .iter()
-                .map(|d| (d.code(), lines.line(d.span.start())))
+                .map(|d| (d.code(), lines.line(d.span().start())))
                 .collect();
             assert_eq!(kept, expected, "{comments:?} {instructions:?}");
             let invalid_lines: Vec<usize> = out.invalid.iter().map(|i| i.line).collect();

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use layerlint::diagnostic::{Diagnostic, Severity};
+use layerlint::diagnostic::{Diagnostic, Diagnostics, Severity};
 use layerlint::rules::{Category, RuleMeta};
 use layerlint::span::Span;
 
@@ -70,6 +70,6 @@ pub fn finding(meta: &'static RuleMeta, start: usize) -> Diagnostic {
     Diagnostic::new(meta, Span::new(start, start + 1), "test finding")
 }
 
-pub fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
+pub fn codes(diagnostics: &Diagnostics) -> Vec<&'static str> {
     diagnostics.iter().map(|d| d.code()).collect()
 }
