@@ -72,7 +72,11 @@ pub struct CopySource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CopyInfo {
     pub sources: ThinVec<CopySource>,
-    pub dest: Option<CompactString>,
+}
+
+/// The destination of a COPY or ADD as written (its last word); kept once, in the syntax.
+pub fn copy_dest(inst: &Instruction) -> Option<&str> {
+    inst.words().last().map(|w| w.value.as_str())
 }
 
 /// Which interpreter runs a RUN.
@@ -161,9 +165,8 @@ pub enum NodeKind {
     Env {
         names: ThinVec<CompactString>,
     },
-    User {
-        user: Option<String>,
-    },
+    /// The user it sets is [`Node::user`].
+    User,
     Other,
 }
 
@@ -672,7 +675,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                     .and_then(|w| ex.expand(&w.value, &store.at_end(stage_index)))
                     .unwrap_or_else(|| "?".to_string());
                 user = Some(Arc::from(value.as_str()));
-                NodeKind::User { user: Some(value) }
+                NodeKind::User
             }
             Keyword::Shell => {
                 if let Args::Exec(words) = &inst.args {
@@ -818,10 +821,7 @@ fn copy_info(
     let from = inst.flag("from").and_then(|f| f.value.clone());
     let heredoc_names: Vec<&str> = inst.heredocs().iter().map(|h| h.name.as_str()).collect();
     let words = inst.words();
-    let (srcs, dest) = match words.split_last() {
-        Some((d, s)) => (s, Some(d.value.to_string())),
-        None => (&[][..], None),
-    };
+    let srcs = words.split_last().map_or(&[][..], |(_, s)| s);
     let from_kind = from.as_ref().map(|f| {
         let expanded = ex.expand(f, vars).unwrap_or_else(|| f.clone());
         match names.resolve(&expanded, earlier) {
@@ -859,10 +859,7 @@ fn copy_info(
             }
         })
         .collect();
-    CopyInfo {
-        sources,
-        dest: dest.map(CompactString::from),
-    }
+    CopyInfo { sources }
 }
 
 /// A RUN's node, and its commands for the cache.
@@ -1059,7 +1056,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                         }
                         NodeKind::Copy(c) => {
                             obj["sources"] = json!(c.sources);
-                            obj["dest"] = json!(c.dest);
+                            obj["dest"] = json!(copy_dest(inst));
                         }
                         NodeKind::Arg => obj["args"] = json!(arg_names(inst).collect::<Vec<_>>()),
                         NodeKind::Env { names } => obj["env"] = json!(names),
@@ -1137,7 +1134,7 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
                     .join(" "),
                 NodeKind::Arg => arg_names(inst).collect::<Vec<_>>().join(" "),
                 NodeKind::Env { names } => names.join(" "),
-                NodeKind::User { user } => user.clone().unwrap_or_default(),
+                NodeKind::User => n.user().unwrap_or_default().to_string(),
                 NodeKind::Other => String::new(),
             };
             let _ = writeln!(out, "  {line:>4} {} {}", inst.keyword.as_str(), detail);
@@ -1195,6 +1192,12 @@ mod tests {
             .vars()
             .get(name)
             .map(|v| v.map(str::to_string))
+    }
+
+    #[test]
+    fn a_node_takes_four_words() {
+        // One node per instruction: a file of short instructions holds one each.
+        assert!(std::mem::size_of::<Node>() <= 32);
     }
 
     #[test]

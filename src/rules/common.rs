@@ -637,6 +637,12 @@ impl<K: Copy + PartialEq> History<'_, '_, K> {
     pub fn commands(&self, run: &RunInfo) -> Commands {
         self.layers.graph.commands(self.layers.file, run)
     }
+
+    /// The destination of a COPY or ADD among the layers, as written.
+    pub fn copy_dest(&self, node: &Node) -> Option<&str> {
+        let inst = self.layers.file.instructions.get(node.instruction)?;
+        crate::graph::copy_dest(inst)
+    }
 }
 
 #[cfg(test)]

@@ -327,7 +327,7 @@ fn keeps_packages(keep: &mount_facts::KeepPackages, history: History<'_, '_>) ->
             })
     };
     let copies_config = history.any("copies-rpm-config", |n| match &n.kind {
-        NodeKind::Copy(copy) => copy.dest.as_deref().is_some_and(|d| {
+        NodeKind::Copy(_) => history.copy_dest(n).is_some_and(|d| {
             d.starts_with("/etc/dnf") || d.starts_with("/etc/yum") || d.starts_with("/etc/zypp")
         }),
         _ => false,
@@ -347,7 +347,7 @@ fn mentions(history: History<'_, '_>, key: &'static str, pred: impl Fn(&str) -> 
                     .filter_map(|r| r.target.as_ref())
                     .any(|t| pred(&t.value))
         }),
-        NodeKind::Copy(copy) => copy.dest.as_deref().is_some_and(&pred),
+        NodeKind::Copy(_) => history.copy_dest(n).is_some_and(&pred),
         _ => false,
     })
 }

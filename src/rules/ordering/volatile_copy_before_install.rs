@@ -203,14 +203,19 @@ impl Rule for VolatileCopyBeforeInstall {
                 if reported.contains(&node.instruction) {
                     continue;
                 }
-                let NodeKind::Copy(copy) = &node.kind else {
+                if !matches!(node.kind, NodeKind::Copy(_)) {
                     continue;
-                };
+                }
                 let volatile = common::volatile_sources(node, ctx.context_dir);
                 if volatile.is_empty() {
                     continue;
                 }
-                let dest = copy.dest.clone().unwrap_or_default();
+                let dest = ctx
+                    .file
+                    .instructions
+                    .get(node.instruction)
+                    .and_then(crate::graph::copy_dest)
+                    .unwrap_or_default();
                 let Some(install) = installs
                     .after(stage.index, node.instruction)
                     .into_iter()
