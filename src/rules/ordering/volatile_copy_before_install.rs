@@ -219,7 +219,7 @@ impl Rule for VolatileCopyBeforeInstall {
                 let Some(install) = installs
                     .after(stage.index, node.instruction)
                     .into_iter()
-                    .find(|i| installs.invalidates(i, &volatile, &dest))
+                    .find(|i| installs.invalidates(i, &volatile, dest))
                 else {
                     continue;
                 };
@@ -275,7 +275,7 @@ impl Rule for VolatileCopyBeforeInstall {
                     node,
                     stage: copy_stage,
                     volatile: &volatile,
-                    dest: &dest,
+                    dest,
                 };
                 if let Some(fix) = reorder_fix(ctx, &copy_at, &descendants, &installs) {
                     diagnostic = diagnostic.with_fix(fix);
