@@ -339,19 +339,39 @@ impl std::fmt::Debug for CommandCache {
 
 /// Stage indexes by lowercased `AS` name, in file order: name lookups stay constant-time
 /// on files of thousands of stages.
+/// Names are inline strings and a name's first stage is inline too: a file of thousands
+/// of stages, each named once, allocates nothing per stage here.
 #[derive(Debug, Clone, Default)]
-struct StageNames(std::collections::HashMap<String, Vec<usize>>);
+struct StageNames(std::collections::HashMap<CompactString, NamedStages>);
+
+/// The stages of one name, in file order.
+#[derive(Debug, Clone)]
+struct NamedStages {
+    first: usize,
+    more: ThinVec<usize>,
+}
 
 impl StageNames {
     fn add(&mut self, name: &str, index: usize) {
-        self.0.entry(name.to_string()).or_default().push(index);
+        match self.0.get_mut(name) {
+            Some(list) => list.more.push(index),
+            None => {
+                let list = NamedStages {
+                    first: index,
+                    more: ThinVec::new(),
+                };
+                self.0.insert(name.into(), list);
+            }
+        }
     }
 
     /// The last stage named `value` (any case) among the first `limit` stages.
     fn resolve_name(&self, value: &str, limit: usize) -> Option<usize> {
-        let list = self.0.get(&value.to_ascii_lowercase())?;
-        let before = list.partition_point(|&i| i < limit);
-        before.checked_sub(1).map(|i| list[i])
+        let list = self.0.get(value.to_ascii_lowercase().as_str())?;
+        match list.more.partition_point(|&i| i < limit) {
+            0 => (list.first < limit).then_some(list.first),
+            i => Some(list.more[i - 1]),
+        }
     }
 
     /// Like [`StageNames::resolve_name`], else the stage numbered `value`.

@@ -24,9 +24,10 @@ pub static META: RuleMeta = RuleMeta {
 /// An `ARG` or `ENV` in a stage whose value changes from build to build.
 struct Volatile {
     instruction: usize,
-    /// The variable it declares, and the build argument that makes it volatile.
-    name: String,
-    arg: String,
+    /// The variable it declares, and the build argument that makes it volatile. Inline
+    /// strings: a stage of thousands of `ARG GIT_SHA` lines holds one of these for each.
+    name: compact_str::CompactString,
+    arg: compact_str::CompactString,
 }
 
 impl Rule for VolatileArgBeforeInstall {
@@ -141,8 +142,8 @@ fn volatile_declarations(ctx: &LintContext<'_>, patterns: &[String]) -> Vec<Vola
                             names.add(&name, &name);
                             found.push(Volatile {
                                 instruction: node.instruction,
-                                arg: name.clone(),
-                                name,
+                                arg: name.as_str().into(),
+                                name: name.into(),
                             });
                         }
                     }
@@ -158,8 +159,8 @@ fn volatile_declarations(ctx: &LintContext<'_>, patterns: &[String]) -> Vec<Vola
                         names.add(&kv.key.value, &arg);
                         found.push(Volatile {
                             instruction: node.instruction,
-                            name: kv.key.value.to_string(),
-                            arg,
+                            name: kv.key.value.clone(),
+                            arg: arg.into(),
                         });
                     }
                 }
