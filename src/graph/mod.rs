@@ -162,8 +162,11 @@ pub enum NodeKind {
     Copy(CopyInfo),
     /// The names it declares are [`arg_names`] of its instruction: kept once, in the syntax.
     Arg,
+    /// The names it sets are [`env_names`] of the instruction and node.
     Env {
-        names: ThinVec<CompactString>,
+        /// The names it sets, kept only when one differs from its key as written (a quoted
+        /// key, `ENV $K=v`); the keys are in the syntax otherwise.
+        renamed: ThinVec<CompactString>,
     },
     /// The user it sets is [`Node::user`].
     User,
@@ -185,7 +188,9 @@ pub struct Node {
 #[derive(Debug, Clone, Default)]
 struct Scope {
     vars: ScopeVars,
-    user: Option<Arc<str>>,
+    /// A thin pointer (`Arc<String>`, not `Arc<str>`): a scope is taken at every instruction
+    /// that follows an ARG or ENV.
+    user: Option<Arc<String>>,
 }
 
 impl Node {
@@ -197,7 +202,7 @@ impl Node {
 
     /// The `USER` in force (`None` = root / the base image's default).
     pub fn user(&self) -> Option<&str> {
-        self.scope.user.as_deref()
+        self.scope.user.as_deref().map(String::as_str)
     }
 }
 
@@ -210,7 +215,7 @@ struct Scopes {
 }
 
 impl Scopes {
-    fn get(&mut self, vars: impl FnOnce() -> ScopeVars, user: &Option<Arc<str>>) -> Arc<Scope> {
+    fn get(&mut self, vars: impl FnOnce() -> ScopeVars, user: &Option<Arc<String>>) -> Arc<Scope> {
         self.current
             .get_or_insert_with(|| {
                 Arc::new(Scope {
@@ -238,7 +243,7 @@ pub struct Stage {
     /// Whether the stage runs Windows containers.
     windows: bool,
     /// USER and SHELL at the end of the stage, which a child stage inherits (with its ENV).
-    pub exit_user: Option<Arc<str>>,
+    pub exit_user: Option<Arc<String>>,
     pub exit_shell: Option<Arc<Vec<String>>>,
     /// The working directory when the stage starts (its parent's at the end; `None` when
     /// the base image decides or the value is not known statically).
@@ -460,6 +465,19 @@ fn is_git_url(s: &str) -> bool {
             && (l.split('#').next().is_some_and(|p| p.ends_with(".git"))))
 }
 
+/// The names an ENV instruction sets, given its node's kind.
+pub fn env_names<'a>(inst: &'a Instruction, kind: &'a NodeKind) -> Vec<&'a str> {
+    match (kind, &inst.args) {
+        (NodeKind::Env { renamed }, _) if !renamed.is_empty() => {
+            renamed.iter().map(CompactString::as_str).collect()
+        }
+        (NodeKind::Env { .. }, Args::KeyValues(pairs)) => {
+            pairs.iter().map(|kv| kv.key.value.as_str()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// The names an ARG instruction declares (`ARG A=1 B` declares `A` and `B`).
 pub fn arg_names(inst: &Instruction) -> impl Iterator<Item = &str> {
     inst.words()
@@ -529,7 +547,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
         let cell = &cell;
         move || ScopeVars::new(cell, stage, len)
     };
-    let mut user: Option<Arc<str>> = None;
+    let mut user: Option<Arc<String>> = None;
     let mut shell_override: Option<Arc<Vec<String>>> = None;
     // Trailing ARG/ENV nodes of the current stage still waiting for their scope.
     let mut unsettled = 0usize;
@@ -653,7 +671,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 NodeKind::Arg
             }
             Keyword::Env => {
-                let mut names = ThinVec::new();
+                let mut names: Vec<CompactString> = Vec::new();
+                let mut renamed = false;
                 if let Args::KeyValues(pairs) = &inst.args {
                     names.reserve_exact(pairs.len());
                     // Every pair sees the scope before the instruction.
@@ -666,11 +685,18 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                             .unwrap_or_else(|| kv.key.value.to_string());
                         let (key, value) =
                             (CompactString::from(key), value.map(CompactString::from));
+                        renamed |= key != kv.key.value;
                         store.assign(stage_index, key.clone(), value, true);
                         names.push(key);
                     }
                 }
-                NodeKind::Env { names }
+                NodeKind::Env {
+                    renamed: if renamed {
+                        names.into_iter().collect()
+                    } else {
+                        ThinVec::new()
+                    },
+                }
             }
             Keyword::Workdir => {
                 let raw = inst.words().first().map(|w| w.value.trim().to_string());
@@ -694,7 +720,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                     .first()
                     .and_then(|w| ex.expand(&w.value, &store.at_end(stage_index)))
                     .unwrap_or_else(|| "?".to_string());
-                user = Some(Arc::from(value.as_str()));
+                user = Some(Arc::new(value));
                 NodeKind::User
             }
             Keyword::Shell => {
@@ -1079,7 +1105,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                             obj["dest"] = json!(copy_dest(inst));
                         }
                         NodeKind::Arg => obj["args"] = json!(arg_names(inst).collect::<Vec<_>>()),
-                        NodeKind::Env { names } => obj["env"] = json!(names),
+                        NodeKind::Env { .. } => obj["env"] = json!(env_names(inst, &n.kind)),
                         _ => {}
                     }
                     obj
@@ -1153,7 +1179,7 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
                     .collect::<Vec<_>>()
                     .join(" "),
                 NodeKind::Arg => arg_names(inst).collect::<Vec<_>>().join(" "),
-                NodeKind::Env { names } => names.join(" "),
+                NodeKind::Env { .. } => env_names(inst, &n.kind).join(" "),
                 NodeKind::User => n.user().unwrap_or_default().to_string(),
                 NodeKind::Other => String::new(),
             };
@@ -1212,6 +1238,21 @@ mod tests {
             .vars()
             .get(name)
             .map(|v| v.map(str::to_string))
+    }
+
+    #[test]
+    fn env_names_are_the_keys_or_their_expansions() {
+        let src = "FROM a\nARG K=KEY\nENV A=1 B=2\nENV $K=3 \"Q\"=4\n";
+        let file = crate::syntax::parse(src).expect("parses");
+        let g = build(&file);
+        let names: Vec<Vec<&str>> = g.stages[0].nodes[1..]
+            .iter()
+            .map(|n| env_names(&file.instructions[n.instruction], &n.kind))
+            .collect();
+        assert_eq!(names, [vec!["A", "B"], vec!["KEY", "Q"]]);
+        assert!(
+            matches!(&g.stages[0].nodes[1].kind, NodeKind::Env { renamed } if renamed.is_empty())
+        );
     }
 
     #[test]
