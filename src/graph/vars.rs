@@ -7,10 +7,12 @@
 //! A stage inherits its parent's ENV by reference, looked up through at most
 //! [`MAX_INHERITED`] ancestors that set some ENV.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, OnceLock};
 
 use compact_str::CompactString;
+use hashbrown::HashTable;
 use thin_vec::ThinVec;
 
 use super::expand::Lookup;
@@ -104,60 +106,78 @@ struct Assignments {
     names: Names,
 }
 
-/// The slots of a stage's names: a list while there are few (a hash table of one entry
-/// takes a few hundred bytes, and most stages assign a handful of names), a table beyond.
-#[derive(Debug)]
-enum Names {
-    Few(Vec<(CompactString, Slot)>),
-    Many(HashMap<CompactString, Slot>),
+/// The slots of a stage's names, in the order first assigned. A search of the list
+/// while there are few (a hash table of one entry takes a few hundred bytes, and most
+/// stages assign a handful of names); past [`FEW_NAMES`], a table of positions in the
+/// list, 5 bytes a slot rather than a second copy of each entry.
+#[derive(Debug, Default)]
+struct Names {
+    list: Vec<(CompactString, Slot)>,
+    index: Option<Box<Index>>,
 }
 
-impl Default for Names {
-    fn default() -> Self {
-        Names::Few(Vec::new())
-    }
+#[derive(Debug, Default)]
+struct Index {
+    positions: HashTable<u32>,
+    hasher: RandomState,
 }
 
-/// The most names [`Names::Few`] holds.
+/// The most names searched for without an index.
 const FEW_NAMES: usize = 16;
 
 impl Names {
-    fn get(&self, name: &str) -> Option<&Slot> {
-        match self {
-            Names::Few(list) => list.iter().find(|(n, _)| n == name).map(|(_, s)| s),
-            Names::Many(map) => map.get(name),
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            None => self.list.iter().position(|(n, _)| n == name),
+            Some(index) => index
+                .positions
+                .find(index.hasher.hash_one(name), |&at| {
+                    self.list[at as usize].0 == name
+                })
+                .map(|&at| at as usize),
         }
+    }
+
+    fn get(&self, name: &str) -> Option<&Slot> {
+        self.position(name).map(|at| &self.list[at].1)
     }
 
     /// The slot of `name`, made with `new` when there is none.
     fn entry(&mut self, name: CompactString, new: impl FnOnce() -> Slot) -> &mut Slot {
-        if let Names::Few(list) = self {
-            if list.len() >= FEW_NAMES && !list.iter().any(|(n, _)| *n == name) {
-                *self = Names::Many(std::mem::take(list).into_iter().collect());
-            }
+        if let Some(at) = self.position(&name) {
+            return &mut self.list[at].1;
         }
-        match self {
-            Names::Few(list) => {
-                let at = match list.iter().position(|(n, _)| *n == name) {
-                    Some(at) => at,
-                    None => {
-                        // Most stages assign one or two names: no room for four up front.
-                        list.reserve_exact(1);
-                        list.push((name, new()));
-                        list.len() - 1
-                    }
-                };
-                &mut list[at].1
-            }
-            Names::Many(map) => map.entry(name).or_insert_with(new),
+        if self.list.len() < FEW_NAMES {
+            // Most stages assign one or two names: no room for four up front.
+            self.list.reserve_exact(1);
         }
+        let at = self.list.len();
+        self.list.push((name, new()));
+        let list = &self.list;
+        match &mut self.index {
+            Some(index) => {
+                let Index { positions, hasher } = &mut **index;
+                positions.insert_unique(hasher.hash_one(&*list[at].0), at as u32, |&i| {
+                    hasher.hash_one(&*list[i as usize].0)
+                });
+            }
+            None if list.len() > FEW_NAMES => {
+                let mut index = Box::<Index>::default();
+                let Index { positions, hasher } = &mut *index;
+                for (i, (n, _)) in list.iter().enumerate() {
+                    positions.insert_unique(hasher.hash_one(&**n), i as u32, |&i| {
+                        hasher.hash_one(&*list[i as usize].0)
+                    });
+                }
+                self.index = Some(index);
+            }
+            None => {}
+        }
+        &mut self.list[at].1
     }
 
-    fn iter(&self) -> Box<dyn Iterator<Item = (&CompactString, &Slot)> + '_> {
-        match self {
-            Names::Few(list) => Box::new(list.iter().map(|(n, s)| (n, s))),
-            Names::Many(map) => Box::new(map.iter()),
-        }
+    fn iter(&self) -> impl Iterator<Item = (&CompactString, &Slot)> {
+        self.list.iter().map(|(n, s)| (n, s))
     }
 }
 
