@@ -183,7 +183,7 @@ pub fn dockerfile_spans(df: &Dockerfile) -> Vec<(&'static str, Span)> {
 
 fn instruction_spans(i: &Instruction, spans: &mut Vec<(&'static str, Span)>) {
     spans.push(("instruction", i.span));
-    spans.push(("instruction args", i.args_span));
+    spans.push(("instruction args", i.args_span()));
     spans.push(("keyword", i.keyword_span()));
     for f in i.flags() {
         spans.push(("flag", f.span));

@@ -241,7 +241,7 @@ proptest! {
             // The joined form is kept exactly when the source differs.
             prop_assert_eq!(instruction.keyword_joined().is_some(), written != keyword);
             prop_assert!(contains(instruction.span, instruction.keyword_span()));
-            prop_assert!(contains(instruction.span, instruction.args_span));
+            prop_assert!(contains(instruction.span, instruction.args_span()));
             for flag in instruction.flags() {
                 prop_assert!(contains(instruction.span, flag.span));
                 prop_assert!(df.text(flag.span).starts_with("--"), "flag span {:?}", df.text(flag.span));

@@ -183,7 +183,7 @@ pub fn predict(
                 ),
                 _ => (Status::Cached, None),
             },
-            _ => match uses_arg(file.text(from.args_span), &changed_global) {
+            _ => match uses_arg(file.text(from.args_span()), &changed_global) {
                 Some(name) => (
                     Status::Rebuilds,
                     Some(format!("ARG {name} changed the base image")),
@@ -532,7 +532,7 @@ fn own_inputs(
         }
         _ => {
             if inst.keyword != Keyword::Arg {
-                if let Some(name) = uses_arg(file.text(inst.args_span), &args) {
+                if let Some(name) = uses_arg(file.text(inst.args_span()), &args) {
                     set(
                         &mut own,
                         Status::Rebuilds,
@@ -579,7 +579,7 @@ fn stage_dependency(
 
 /// The instruction's arguments on one line, for messages (`COPY . .`).
 fn args_text(file: &Dockerfile, inst: &Instruction) -> String {
-    file.text(inst.args_span)
+    file.text(inst.args_span())
         .split_whitespace()
         .filter(|w| !(w.len() == 1 && w.starts_with(file.escape)))
         .collect::<Vec<_>>()

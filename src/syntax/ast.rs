@@ -353,19 +353,19 @@ pub enum Args {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instruction {
     pub keyword: Keyword,
-    /// The keyword's length in the source: it starts the instruction's `span`
-    /// ([`Instruction::keyword_span`]).
-    pub(crate) keyword_len: u32,
+    /// Where the keyword and the arguments are, as distances from the ends of `span`
+    /// ([`Instruction::keyword_span`], [`Instruction::args_span`]); when one does not fit,
+    /// both spans are in the extras.
+    places: Places,
     /// Flags, heredocs and a keyword split by a continuation, behind one pointer: most
     /// instructions have none of them, and a file of many short instructions holds one
     /// record per instruction.
     extras: Option<Box<Extras>>,
     pub args: Args,
     /// From the keyword to the end of the instruction's last line, heredoc bodies and
-    /// their delimiter lines included; the trailing line ending is excluded.
+    /// their delimiter lines included; the trailing line ending is excluded. Changed
+    /// through [`Instruction::set_end`] only, which keeps the other spans in place.
     pub span: Span,
-    /// The source span of the arguments after the flags (before heredoc bodies).
-    pub args_span: Span,
     /// 1-based first and last line as BuildKit reports them: from the first line of
     /// the instruction (which may hold only a continuation) to the last line read
     /// for it (heredoc bodies included).
@@ -373,9 +373,39 @@ pub struct Instruction {
     pub end_line: u32,
 }
 
+/// The keyword's length, and the distances from the start of an instruction to its
+/// arguments and from their end to the instruction's end (heredoc bodies), in 6 bytes:
+/// the record of every instruction holds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Places {
+    keyword_len: u16,
+    args_from_start: u16,
+    args_to_end: u16,
+}
+
+impl Places {
+    /// Marks spans kept in the extras.
+    const FAR: Places = Places {
+        keyword_len: u16::MAX,
+        args_from_start: u16::MAX,
+        args_to_end: u16::MAX,
+    };
+
+    fn of(span: Span, keyword_len: usize, args: Span) -> Option<Places> {
+        let places = Places {
+            keyword_len: u16::try_from(keyword_len).ok()?,
+            args_from_start: u16::try_from(args.start().checked_sub(span.start())?).ok()?,
+            args_to_end: u16::try_from(span.end().checked_sub(args.end())?).ok()?,
+        };
+        (places != Places::FAR && args.start() <= args.end()).then_some(places)
+    }
+}
+
 /// The parts of an instruction that most instructions do not have.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Extras {
+    /// The keyword's and the arguments' spans, when [`Places`] cannot hold them.
+    far: Option<(Span, Span)>,
     /// The keyword as BuildKit reads it, kept only when that differs from the source text of
     /// [`Instruction::keyword_span`] (a keyword split by a line continuation, `RU\⏎N`).
     keyword_joined: Option<CompactString>,
@@ -387,7 +417,10 @@ struct Extras {
 
 impl Extras {
     fn is_empty(&self) -> bool {
-        self.keyword_joined.is_none() && self.flags.is_empty() && self.heredocs.is_empty()
+        self.keyword_joined.is_none()
+            && self.flags.is_empty()
+            && self.heredocs.is_empty()
+            && self.far.is_none()
     }
 }
 
@@ -396,7 +429,7 @@ impl Instruction {
     /// lines still to be set.
     pub(crate) fn new(
         keyword: Keyword,
-        keyword_len: u32,
+        keyword_len: usize,
         keyword_joined: Option<CompactString>,
         flags: ThinVec<Flag>,
         args: Args,
@@ -404,20 +437,60 @@ impl Instruction {
         args_span: Span,
     ) -> Self {
         let extras = Extras {
+            far: None,
             keyword_joined,
             flags,
             heredocs: ThinVec::new(),
         };
-        Instruction {
+        let mut instruction = Instruction {
             keyword,
-            keyword_len,
+            places: Places::FAR,
             extras: (!extras.is_empty()).then(|| Box::new(extras)),
             args,
             span,
-            args_span,
             start_line: 0,
             end_line: 0,
+        };
+        let keyword_span = Span::new(span.start(), span.start().saturating_add(keyword_len));
+        instruction.place(keyword_span, args_span);
+        instruction
+    }
+
+    /// Records the keyword's and the arguments' spans for the present `span`.
+    fn place(&mut self, keyword: Span, args: Span) {
+        match Places::of(self.span, keyword.len(), args) {
+            Some(places) => {
+                self.places = places;
+                if let Some(e) = &mut self.extras {
+                    e.far = None;
+                }
+                self.drop_empty_extras();
+            }
+            None => {
+                self.places = Places::FAR;
+                self.extras.get_or_insert_with(Box::default).far = Some((keyword, args));
+            }
         }
+    }
+
+    /// Moves the end of the instruction's span (to take in heredoc bodies, say); the
+    /// keyword and the arguments stay where they are.
+    pub(crate) fn set_end(&mut self, end: usize) {
+        let (keyword, args) = (self.keyword_span(), self.args_span());
+        self.span = Span::new(self.span.start(), end);
+        self.place(keyword, args);
+    }
+
+    /// The source span of the arguments after the flags (before heredoc bodies).
+    pub fn args_span(&self) -> Span {
+        if let Some((_, args)) = self.extras.as_ref().and_then(|e| e.far) {
+            return args;
+        }
+        let p = self.places;
+        Span::new(
+            self.span.start() + p.args_from_start as usize,
+            self.span.end().saturating_sub(p.args_to_end as usize),
+        )
     }
 
     /// The `--name[=value]` flags after the keyword, in order.
@@ -463,8 +536,14 @@ impl Instruction {
 
     /// The keyword's span in the source; [`Instruction::keyword_text`] gives it as written.
     pub fn keyword_span(&self) -> Span {
+        if let Some((keyword, _)) = self.extras.as_ref().and_then(|e| e.far) {
+            return keyword;
+        }
         let start = self.span.start();
-        Span::new(start, start.saturating_add(self.keyword_len as usize))
+        Span::new(
+            start,
+            start.saturating_add(self.places.keyword_len as usize),
+        )
     }
 
     /// The keyword as written (any case), line continuations removed; `source` is the text
@@ -628,10 +707,30 @@ mod layout_tests {
     /// (flags, heredocs, a split keyword) stay behind one pointer.
     #[test]
     fn an_instruction_record_stays_small() {
-        assert!(std::mem::size_of::<Instruction>() <= 80);
+        assert!(std::mem::size_of::<Instruction>() <= 72);
         let df = crate::syntax::parse("FROM a\nRUN x\nRUN --mount=type=cache,target=/c x\n")
             .expect("parses");
         assert!(df.instructions[1].extras.is_none());
         assert_eq!(df.instructions[2].flags().len(), 1);
+    }
+
+    /// Spans too far apart for the record's 16-bit distances are kept whole.
+    #[test]
+    fn far_spans_survive() {
+        let long = "x".repeat(70_000);
+        let src = format!(
+            "FROM a\nRUN --mount=type=cache,target=/{long} make\nRUN cat <<EOF\n{long}\nEOF\nRUN \\\n  go build\n"
+        );
+        let df = crate::syntax::parse(&src).expect("parses");
+        let [_, flagged, heredoc, continued] = &df.instructions[..] else {
+            panic!("four instructions");
+        };
+        assert_eq!(df.text(flagged.args_span()), "make");
+        assert_eq!(df.text(flagged.keyword_span()), "RUN");
+        assert_eq!(df.text(heredoc.args_span()), "cat <<EOF");
+        assert_eq!(df.text(heredoc.keyword_span()), "RUN");
+        assert!(df.text(heredoc.span).ends_with("EOF"));
+        assert_eq!(df.text(continued.args_span()), "go build");
+        assert!(continued.extras.is_none());
     }
 }

@@ -276,7 +276,7 @@ impl<'a> Parser<'a> {
         let whole = 0..joined.text.len();
         let mut node = parse_node(&joined, whole, self.escape)
             .map_err(|message| (message, Span::new(start, last_end)))?;
-        node.span = Span::new(node.span.start(), last_end.max(node.span.start()));
+        node.set_end(last_end.max(node.span.start()));
         if let Some(target) = heredoc_target(&mut node) {
             if joined.text.contains("<<") {
                 let mut heredocs = ThinVec::new();
@@ -293,8 +293,8 @@ impl<'a> Parser<'a> {
                 }
                 if !heredocs.is_empty() {
                     target.set_heredocs(heredocs);
-                    target.span = Span::new(target.span.start(), last_end);
-                    node.span = Span::new(node.span.start(), last_end);
+                    target.set_end(last_end);
+                    node.set_end(last_end);
                 }
             }
         }
@@ -446,7 +446,7 @@ fn parse_node(
     Ok(Instruction::new(
         keyword,
         // The keyword starts the instruction's span (see `Instruction::keyword_span`).
-        u32::try_from(keyword_span.len()).unwrap_or(u32::MAX),
+        keyword_span.len(),
         keyword_joined,
         flags,
         args,
@@ -760,7 +760,7 @@ mod tests {
         assert_eq!(from.value_span.map(|s| df.text(s)), Some("b"));
         let run = &df.instructions[2];
         assert_eq!(shell_text(run), "go build");
-        assert_eq!(df.text(run.args_span), "go build");
+        assert_eq!(df.text(run.args_span()), "go build");
         let mounts = run.mounts();
         assert_eq!(mounts.len(), 1);
         assert_eq!(mounts[0].kind, "cache");

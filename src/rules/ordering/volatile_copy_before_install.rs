@@ -225,7 +225,7 @@ impl Rule for VolatileCopyBeforeInstall {
                 };
                 reported.insert(node.instruction);
                 let inst = &ctx.file.instructions[node.instruction];
-                let copied = ctx.file.text(inst.args_span).trim();
+                let copied = ctx.file.text(inst.args_span()).trim();
                 let keyword = inst.keyword.as_str();
                 let first_line = copied
                     .lines()
@@ -671,7 +671,7 @@ fn reorder_fix<'a>(
     }
     let last_inst = file.instructions.get(last)?;
     fix_edits.extend(edits::move_instruction_after(file, copy_inst, last_inst)?);
-    let what = file.text(copy_inst.args_span).trim().to_string();
+    let what = file.text(copy_inst.args_span()).trim().to_string();
     let keyword = copy_inst.keyword.as_str();
     let title = if copied.is_empty() {
         format!("Move `{keyword} {what}` below the last install it invalidates (unsafe: the install may read the copied files)")
