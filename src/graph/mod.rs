@@ -215,11 +215,19 @@ struct Scopes {
 }
 
 impl Scopes {
+    /// The current scope, made by `vars` and `user` when it changed. A scope of no
+    /// variables and no user is the shared empty one: a file of thousands of stages
+    /// without ARG, ENV or USER holds no scope per stage.
     fn get(&mut self, vars: impl FnOnce() -> ScopeVars, user: &Option<Arc<String>>) -> Arc<Scope> {
+        let empty = &self.empty;
         self.current
             .get_or_insert_with(|| {
+                let vars = vars();
+                if vars.is_empty() && user.is_none() {
+                    return Arc::clone(empty);
+                }
                 Arc::new(Scope {
-                    vars: vars(),
+                    vars,
                     user: user.clone(),
                 })
             })
@@ -544,8 +552,15 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     let cell: Arc<OnceLock<VarStore>> = Arc::new(OnceLock::new());
     let snapshot = |store: &VarStore, stage: usize| {
         let len = store.len(stage);
+        let empty = store.is_empty_at(stage, len);
         let cell = &cell;
-        move || ScopeVars::new(cell, stage, len)
+        move || {
+            if empty {
+                ScopeVars::default()
+            } else {
+                ScopeVars::new(cell, stage, len)
+            }
+        }
     };
     let mut user: Option<Arc<String>> = None;
     let mut shell_override: Option<Arc<Vec<String>>> = None;

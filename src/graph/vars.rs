@@ -86,11 +86,12 @@ impl NameFilter {
 }
 
 /// One stage's assignments.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct StageVars {
     /// The nearest ancestor (`FROM <stage>`) that sets some ENV: ancestors that set none
-    /// are skipped, as they pass their parent's ENV on unchanged.
-    parent: Option<u32>,
+    /// are skipped, as they pass their parent's ENV on unchanged. [`NO_PARENT`] for none
+    /// (a plain `u32`: the record of every stage holds it).
+    parent: u32,
     /// Whether the stage sets some ENV.
     sets_env: bool,
     /// The ENV names of the stage and of all its ancestors.
@@ -181,7 +182,24 @@ impl Names {
     }
 }
 
+const NO_PARENT: u32 = u32::MAX;
+
+impl Default for StageVars {
+    fn default() -> Self {
+        StageVars {
+            parent: NO_PARENT,
+            sets_env: false,
+            env_names: NameFilter::default(),
+            assigned: None,
+        }
+    }
+}
+
 impl StageVars {
+    fn parent(&self) -> Option<u32> {
+        (self.parent != NO_PARENT).then_some(self.parent)
+    }
+
     fn len(&self) -> u32 {
         self.assigned.as_ref().map_or(0, |a| a.log.len() as u32)
     }
@@ -216,11 +234,11 @@ impl VarStore {
     pub(crate) fn add_stage(&mut self, parent: Option<usize>) {
         let (parent, env_names) = match parent.and_then(|p| Some((p, self.stages.get(p)?))) {
             Some((p, s)) if s.sets_env => (u32::try_from(p).ok(), s.env_names),
-            Some((_, s)) => (s.parent, s.env_names),
+            Some((_, s)) => (s.parent(), s.env_names),
             None => (None, NameFilter::default()),
         };
         self.stages.push(StageVars {
-            parent,
+            parent: parent.unwrap_or(NO_PARENT),
             env_names,
             ..StageVars::default()
         });
@@ -238,6 +256,14 @@ impl VarStore {
             stage: stage as u32,
             len,
         }
+    }
+
+    /// Whether no variable is in force after the first `len` assignments of `stage`: none
+    /// of its own, and no ancestor sets ENV.
+    pub(crate) fn is_empty_at(&self, stage: usize, len: u32) -> bool {
+        self.stages
+            .get(stage)
+            .is_none_or(|s| len == 0 && s.parent().is_none())
     }
 
     /// The scope after every assignment of `stage` so far.
@@ -286,7 +312,7 @@ impl VarStore {
             return false;
         };
         s.slot(name).is_some_and(|slot| slot.last_env().is_some())
-            || inherited(&self.stages, s.parent, name).is_some()
+            || inherited(&self.stages, s.parent(), name).is_some()
     }
 }
 
@@ -301,7 +327,7 @@ fn inherited<'a>(
         if let Some(at) = s.slot(name).and_then(Slot::last_env) {
             return Some(s.value(at)?.as_deref());
         }
-        parent = s.parent;
+        parent = s.parent();
     }
     // Ancestors left beyond the limit: unknown if one of them may set the name.
     let rest = stages.get(parent? as usize)?;
@@ -332,7 +358,7 @@ impl<'a> VarsAt<'a> {
         if let Some(at) = s.slot(name).and_then(|slot| slot.before(self.len)) {
             return Some(s.value(at)?.as_deref());
         }
-        inherited(self.stages, s.parent, name)
+        inherited(self.stages, s.parent(), name)
     }
 
     /// Every variable in force, by name (the inherited ENV through [`MAX_INHERITED`] parents).
@@ -347,7 +373,7 @@ impl<'a> VarsAt<'a> {
                 map.insert(name.clone(), value);
             }
         }
-        let mut parent = s.parent;
+        let mut parent = s.parent();
         for _ in 0..MAX_INHERITED {
             let Some(p) = parent.and_then(|p| self.stages.get(p as usize)) else {
                 break;
@@ -359,7 +385,7 @@ impl<'a> VarsAt<'a> {
                     }
                 }
             }
-            parent = p.parent;
+            parent = p.parent();
         }
         map
     }
@@ -386,6 +412,11 @@ impl ScopeVars {
             stage: stage as u32,
             len,
         }
+    }
+
+    /// The scope of no variables, which needs no store.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.store.is_none()
     }
 
     pub(crate) fn view(&self) -> VarsAt<'_> {

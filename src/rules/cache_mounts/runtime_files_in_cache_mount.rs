@@ -43,13 +43,47 @@ const MAX_LATER_EXAMINED: usize = 128;
 struct RunCtx<'a> {
     ctx: &'a LintContext<'a>,
     /// Per stage, the later stages built on it or copying from it, in file order.
-    consumers: &'a [Vec<usize>],
+    consumers: &'a Consumers,
     stage: usize,
     node: &'a Node,
     /// The RUN's commands.
     commands: Commands,
     mounts: Vec<(&'a Mount, String)>,
     later: &'a LaterTargets,
+}
+
+/// The later stages that build on each stage or read from it, as (stage, consumer) pairs
+/// in order: one pair per edge, not a list per stage (a file of thousands of stages has
+/// a handful of edges each).
+struct Consumers(Vec<(usize, usize)>);
+
+impl Consumers {
+    fn of(graph: &crate::graph::Graph) -> Self {
+        let mut edges = Vec::new();
+        for stage in &graph.stages {
+            let base = match stage.base {
+                Base::Stage { index } => Some(index),
+                _ => None,
+            };
+            for parent in base.into_iter().chain(stage.reads_from.iter().copied()) {
+                if parent < stage.index {
+                    edges.push((parent, stage.index));
+                }
+            }
+        }
+        edges.sort_unstable();
+        edges.dedup();
+        Consumers(edges)
+    }
+
+    /// The stages that consume `stage`, in file order.
+    fn of_stage(&self, stage: usize) -> impl Iterator<Item = usize> + '_ {
+        let from = self.0.partition_point(|&(p, _)| p < stage);
+        self.0[from..]
+            .iter()
+            .take_while(move |&&(p, _)| p == stage)
+            .map(|&(_, c)| c)
+    }
 }
 
 /// The expanded cache mount targets of the nodes [`needed_later`] looked at last, by
@@ -96,20 +130,7 @@ impl Rule for RuntimeFilesInCacheMount {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
-        let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); ctx.graph.stages.len()];
-        for stage in &ctx.graph.stages {
-            let base = match stage.base {
-                Base::Stage { index } => Some(index),
-                _ => None,
-            };
-            for parent in base.into_iter().chain(stage.reads_from.iter().copied()) {
-                if let Some(list) = consumers.get_mut(parent) {
-                    if parent < stage.index && list.last() != Some(&stage.index) {
-                        list.push(stage.index);
-                    }
-                }
-            }
-        }
+        let consumers = Consumers::of(ctx.graph);
         let later = LaterTargets::default();
         for stage in &ctx.graph.stages {
             for (position, node) in stage.nodes.iter().enumerate() {
@@ -171,8 +192,11 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
         }
     }
     // Only stages built on this one or copying from it can read its files.
-    let consumers = rc.consumers.get(rc.stage).map_or(&[][..], Vec::as_slice);
-    for later in consumers.iter().filter_map(|&i| graph.stages.get(i)) {
+    for later in rc
+        .consumers
+        .of_stage(rc.stage)
+        .filter_map(|i| graph.stages.get(i))
+    {
         if later.base == (Base::Stage { index: rc.stage }) {
             return Some(None);
         }
