@@ -152,7 +152,7 @@ pub fn predict(
     for stage in &graph.stages {
         for node in &stage.nodes {
             if let NodeKind::Arg = &node.kind {
-                let inst = &file.instructions[node.instruction];
+                let inst = &file.instructions[node.instruction()];
                 declared_anywhere.extend(crate::graph::arg_names(inst).map(str::to_string));
             }
         }
@@ -202,7 +202,7 @@ pub fn predict(
         }];
         let mut changed_args: Vec<String> = Vec::new();
         for node in &stage.nodes {
-            let inst = &file.instructions[node.instruction];
+            let inst = &file.instructions[node.instruction()];
             if let NodeKind::Arg = &node.kind {
                 for (name, default) in arg_defaults(inst) {
                     let default = default.or_else(|| {
@@ -549,7 +549,11 @@ fn node_stage(graph: &Graph, node: &Node) -> usize {
     graph
         .stages
         .iter()
-        .find(|s| s.nodes.iter().any(|n| n.instruction == node.instruction))
+        .find(|s| {
+            s.nodes
+                .iter()
+                .any(|n| n.instruction() == node.instruction())
+        })
         .map_or(graph.stages.len(), |s| s.index)
 }
 

@@ -529,7 +529,7 @@ mod tests {
             .iter()
             .flat_map(|s| s.nodes.iter())
             .find_map(|n| match &n.kind {
-                NodeKind::Run(r) if n.instruction == index => Some(g.commands(df, r)),
+                NodeKind::Run(r) if n.instruction() == index => Some(g.commands(df, r)),
                 _ => None,
             })
             .expect("a RUN")

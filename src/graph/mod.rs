@@ -176,10 +176,13 @@ pub enum NodeKind {
 /// One instruction of a stage, with the scope in force when it runs.
 #[derive(Debug, Clone)]
 pub struct Node {
-    /// Index into `Dockerfile::instructions`.
-    pub instruction: usize,
+    /// Index into `Dockerfile::instructions` ([`Node::instruction`]).
+    at: u32,
+    /// How many of its stage's ARG and ENV assignments are in force.
+    assigned: u32,
     pub kind: NodeKind,
-    /// The scope in force, shared by every node between two changes of it.
+    /// The stage's variables and the user in force, shared by every node of the stage
+    /// between two USER instructions.
     scope: Arc<Scope>,
 }
 
@@ -194,10 +197,15 @@ struct Scope {
 }
 
 impl Node {
+    /// Index into `Dockerfile::instructions`.
+    pub fn instruction(&self) -> usize {
+        self.at as usize
+    }
+
     /// ARG and ENV values visible to this instruction (ENV inherited from parent stages).
     /// For an ARG or ENV, the scope after the run of ARG and ENV instructions it is in.
     pub fn vars(&self) -> VarsAt<'_> {
-        self.scope.vars.view()
+        self.scope.vars.view(self.assigned)
     }
 
     /// The `USER` in force (`None` = root / the base image's default).
@@ -206,28 +214,32 @@ impl Node {
     }
 }
 
-/// Hands out the current scope, shared until ARG, ENV, USER or FROM changes it.
+/// Hands out the current scope, shared until USER or FROM changes it.
 #[derive(Default)]
 struct Scopes {
     current: Option<Arc<Scope>>,
-    /// The placeholder of ARG and ENV nodes until their run of declarations ends.
+    /// The scope of nodes that see no variable and no user (and the placeholder of ARG
+    /// and ENV nodes until their run of declarations ends).
     empty: Arc<Scope>,
 }
 
 impl Scopes {
-    /// The current scope, made by `vars` and `user` when it changed. A scope of no
-    /// variables and no user is the shared empty one: a file of thousands of stages
-    /// without ARG, ENV or USER holds no scope per stage.
-    fn get(&mut self, vars: impl FnOnce() -> ScopeVars, user: &Option<Arc<String>>) -> Arc<Scope> {
-        let empty = &self.empty;
+    /// The current scope, made with `vars` and `user` when it changed; the shared empty one
+    /// when the node sees no variable (`visible` false) and no user, so a file of thousands
+    /// of stages without ARG, ENV or USER holds no scope per stage.
+    fn get(
+        &mut self,
+        visible: bool,
+        vars: impl FnOnce() -> ScopeVars,
+        user: &Option<Arc<String>>,
+    ) -> Arc<Scope> {
+        if !visible && user.is_none() {
+            return Arc::clone(&self.empty);
+        }
         self.current
             .get_or_insert_with(|| {
-                let vars = vars();
-                if vars.is_empty() && user.is_none() {
-                    return Arc::clone(empty);
-                }
                 Arc::new(Scope {
-                    vars,
+                    vars: vars(),
                     user: user.clone(),
                 })
             })
@@ -550,18 +562,16 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     // which the nodes' scopes read once it is complete (`cell`).
     let mut store = VarStore::with_stages(stage_count);
     let cell: Arc<OnceLock<VarStore>> = Arc::new(OnceLock::new());
-    let snapshot = |store: &VarStore, stage: usize| {
-        let len = store.len(stage);
-        let empty = store.is_empty_at(stage, len);
-        let cell = &cell;
-        move || {
-            if empty {
-                ScopeVars::default()
-            } else {
-                ScopeVars::new(cell, stage, len)
-            }
-        }
-    };
+    // The scope of the nodes of `stage` now, and how many of its assignments they see.
+    let snapshot =
+        |scopes: &mut Scopes, store: &VarStore, stage: usize, user: &Option<Arc<String>>| {
+            let len = store.len(stage);
+            let visible = !store.is_empty_at(stage, len);
+            (
+                scopes.get(visible, || ScopeVars::new(&cell, stage), user),
+                len,
+            )
+        };
     let mut user: Option<Arc<String>> = None;
     let mut shell_override: Option<Arc<Vec<String>>> = None;
     // Trailing ARG/ENV nodes of the current stage still waiting for their scope.
@@ -573,10 +583,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     let mut reads_seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
 
     for (idx, inst) in df.instructions.iter().enumerate() {
-        if matches!(
-            inst.keyword,
-            Keyword::From | Keyword::Arg | Keyword::Env | Keyword::User
-        ) {
+        if matches!(inst.keyword, Keyword::From | Keyword::User) {
             scopes.current = None;
         }
         if inst.keyword == Keyword::From {
@@ -604,7 +611,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             let platform = inst.flag("platform").and_then(|f| f.value.clone());
             // A stage starts from its parent's ENV and USER; ARGs do not carry over.
             if let Some(prev) = stages.last_mut() {
-                let scope = scopes.get(snapshot(&store, prev.index), &user);
+                let scope = snapshot(&mut scopes, &store, prev.index, &user);
                 settle_scopes(prev, &mut unsettled, scope);
                 prev.exit_user = user.take();
                 prev.exit_shell = shell_override.take();
@@ -798,15 +805,16 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
         // A run of ARG and ENV instructions takes one snapshot of the scope, when the run
         // ends: the scope then changes in place, instead of being copied at each of them.
         let declares = matches!(kind, NodeKind::Arg | NodeKind::Env { .. });
-        let scope = if declares {
-            scopes.empty.clone()
+        let (scope, assigned) = if declares {
+            (scopes.empty.clone(), 0)
         } else {
-            let scope = scopes.get(snapshot(&store, stage_index), &user);
+            let scope = snapshot(&mut scopes, &store, stage_index, &user);
             settle_scopes(stage, &mut unsettled, scope.clone());
             scope
         };
         stage.nodes.push(Node {
-            instruction: idx,
+            at: u32::try_from(idx).unwrap_or(u32::MAX),
+            assigned,
             kind,
             scope,
         });
@@ -816,7 +824,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     }
 
     if let Some(prev) = stages.last_mut() {
-        let scope = scopes.get(snapshot(&store, prev.index), &user);
+        let scope = snapshot(&mut scopes, &store, prev.index, &user);
         settle_scopes(prev, &mut unsettled, scope);
         prev.exit_user = user;
         prev.exit_shell = shell_override;
@@ -863,10 +871,11 @@ pub fn join_path(dir: &str, path: &str) -> String {
 
 /// Give the last `unsettled` nodes of `stage` (a run of ARG and ENV instructions) the
 /// scope in force after the run.
-fn settle_scopes(stage: &mut Stage, unsettled: &mut usize, scope: Arc<Scope>) {
+fn settle_scopes(stage: &mut Stage, unsettled: &mut usize, (scope, assigned): (Arc<Scope>, u32)) {
     let from = stage.nodes.len().saturating_sub(*unsettled);
     for node in &mut stage.nodes[from..] {
         node.scope = scope.clone();
+        node.assigned = assigned;
     }
     *unsettled = 0;
 }
@@ -1094,7 +1103,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                 .nodes
                 .iter()
                 .map(|n| {
-                    let inst = &df.instructions[n.instruction];
+                    let inst = &df.instructions[n.instruction()];
                     let lc = df.lines.line(inst.span.start());
                     let mut obj = json!({
                         "line": lc,
@@ -1172,7 +1181,7 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
             let _ = writeln!(out, "  reads from stages {:?}", s.reads_from);
         }
         for n in &s.nodes {
-            let inst = &df.instructions[n.instruction];
+            let inst = &df.instructions[n.instruction()];
             let line = df.lines.line(inst.span.start());
             let detail = match &n.kind {
                 NodeKind::Run(r) => {
@@ -1262,7 +1271,7 @@ mod tests {
         let g = build(&file);
         let names: Vec<Vec<&str>> = g.stages[0].nodes[1..]
             .iter()
-            .map(|n| env_names(&file.instructions[n.instruction], &n.kind))
+            .map(|n| env_names(&file.instructions[n.instruction()], &n.kind))
             .collect();
         assert_eq!(names, [vec!["A", "B"], vec!["KEY", "Q"]]);
         assert!(

@@ -402,26 +402,20 @@ impl Lookup for VarsAt<'_> {
 pub(crate) struct ScopeVars {
     store: Option<Arc<OnceLock<VarStore>>>,
     stage: u32,
-    len: u32,
 }
 
 impl ScopeVars {
-    pub(crate) fn new(store: &Arc<OnceLock<VarStore>>, stage: usize, len: u32) -> Self {
+    pub(crate) fn new(store: &Arc<OnceLock<VarStore>>, stage: usize) -> Self {
         ScopeVars {
             store: Some(Arc::clone(store)),
             stage: stage as u32,
-            len,
         }
     }
 
-    /// The scope of no variables, which needs no store.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.store.is_none()
-    }
-
-    pub(crate) fn view(&self) -> VarsAt<'_> {
+    /// The variables after the first `len` assignments of the stage.
+    pub(crate) fn view(&self, len: u32) -> VarsAt<'_> {
         match self.store.as_deref().and_then(OnceLock::get) {
-            Some(store) => store.at(self.stage as usize, self.len),
+            Some(store) => store.at(self.stage as usize, len),
             None => VarsAt::empty(),
         }
     }

@@ -640,7 +640,7 @@ impl<K: Copy + PartialEq> History<'_, '_, K> {
 
     /// The destination of a COPY or ADD among the layers, as written.
     pub fn copy_dest(&self, node: &Node) -> Option<&str> {
-        let inst = self.layers.file.instructions.get(node.instruction)?;
+        let inst = self.layers.file.instructions.get(node.instruction())?;
         crate::graph::copy_dest(inst)
     }
 }

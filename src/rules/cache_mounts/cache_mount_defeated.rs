@@ -70,7 +70,7 @@ impl Rule for CacheMountDefeated {
                         continue;
                     };
                     let manager = inv.as_ref().map(|i| i.manager.display_name());
-                    let inst = &ctx.file.instructions[node.instruction];
+                    let inst = &ctx.file.instructions[node.instruction()];
                     let edit = match &defeat {
                         Defeat::Cleans => cuts
                             .get_or_insert_with(|| edits::CommandCuts::new(&commands))

@@ -189,7 +189,7 @@ impl Rule for MissingBuildCacheMount {
                 if owner != stage.index {
                     continue;
                 }
-                let workdir = ctx.graph.workdir_at(stage.index, node.instruction);
+                let workdir = ctx.graph.workdir_at(stage.index, node.instruction());
                 let rc = RunCtx {
                     ctx,
                     stage: stage.index,
@@ -248,7 +248,7 @@ fn check_run(rc: &RunCtx<'_>, out: &mut Findings) {
 }
 
 fn build_report(rc: &RunCtx<'_>, command: &Command, message: String, help: String) -> Diagnostic {
-    let inst = &rc.ctx.file.instructions[rc.node.instruction];
+    let inst = &rc.ctx.file.instructions[rc.node.instruction()];
     Diagnostic::new(&META, inst.keyword_span(), message)
         .with_label(command.span(), "builds without a warm cache")
         .with_help(help)
@@ -448,7 +448,7 @@ fn compiler_cache(rc: &RunCtx<'_>, manager: PackageManager) -> Option<Diagnostic
         return None;
     }
     let dir = dirs.first().cloned().unwrap_or_default();
-    let inst = &rc.ctx.file.instructions[rc.node.instruction];
+    let inst = &rc.ctx.file.instructions[rc.node.instruction()];
     Some(
         Diagnostic::new(
             &META,
@@ -508,7 +508,7 @@ fn next_build(rc: &RunCtx<'_>, index: usize, command: &Command) -> Option<Diagno
     let dir = cwd
         .map(|d| common::join_path(&d, NEXT_CACHE.relative))
         .unwrap_or_else(|| format!("<project>/{}", NEXT_CACHE.relative));
-    let inst = &rc.ctx.file.instructions[rc.node.instruction];
+    let inst = &rc.ctx.file.instructions[rc.node.instruction()];
     Some(
         Diagnostic::new(
             &META,

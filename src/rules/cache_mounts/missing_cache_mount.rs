@@ -77,7 +77,7 @@ impl Rule for MissingCacheMount {
                         continue;
                     }
                     reported.push(inv.manager);
-                    let inst = &ctx.file.instructions[node.instruction];
+                    let inst = &ctx.file.instructions[node.instruction()];
                     let words: Vec<&str> = mc
                         .command
                         .cmd
@@ -209,7 +209,7 @@ fn mount_fix(
     if targets.is_empty() {
         return None;
     }
-    let inst = ctx.file.instructions.get(node.instruction)?;
+    let inst = ctx.file.instructions.get(node.instruction())?;
     let manager = mc.invocation.manager;
     let info = manager.info();
     let sharing = if info.needs_locked_sharing {
@@ -239,7 +239,7 @@ fn mount_fix(
     if manager == PackageManager::Apt && !keeps_apt_downloads(history) {
         let first_apt = apt
             .first()
-            .and_then(|n| ctx.file.instructions.get(n.instruction))
+            .and_then(|n| ctx.file.instructions.get(n.instruction()))
             .unwrap_or(inst);
         let keyword = edits::keyword_like(ctx.file, first_apt, "RUN");
         fix_edits.push(edits::insert_lines_before(

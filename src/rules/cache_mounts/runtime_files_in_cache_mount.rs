@@ -106,14 +106,14 @@ impl LaterTargets {
     /// or one whose value is unknown.
     fn remounts(&self, ctx: &LintContext<'_>, node: &Node, run: &RunInfo, dir: &str) -> bool {
         let mut window = self.0.borrow_mut();
-        let at = match window.binary_search_by_key(&node.instruction, |(i, _)| *i) {
+        let at = match window.binary_search_by_key(&node.instruction(), |(i, _)| *i) {
             Ok(at) => at,
             Err(at) => {
                 let targets = common::cache_mount_targets(run, node.vars(), ctx.file.escape)
                     .into_iter()
                     .map(|(_, t)| t)
                     .collect();
-                window.insert(at, (node.instruction, targets));
+                window.insert(at, (node.instruction(), targets));
                 at
             }
         };
@@ -141,7 +141,7 @@ impl Rule for RuntimeFilesInCacheMount {
                 if mounts.is_empty() {
                     continue;
                 }
-                later.forget_up_to(node.instruction);
+                later.forget_up_to(node.instruction());
                 let rc = RunCtx {
                     ctx,
                     consumers: &consumers,
@@ -187,7 +187,7 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
                 || c.cmd.program().is_some_and(|p| INTERPRETERS.contains(&p))
         });
         if uses {
-            let inst = &rc.ctx.file.instructions[node.instruction];
+            let inst = &rc.ctx.file.instructions[node.instruction()];
             return Some(Some(inst.keyword_span()));
         }
     }
@@ -264,7 +264,7 @@ fn outputs_in_mount(rc: &RunCtx<'_>, position: usize, out: &mut Findings) {
     let workdir = rc
         .ctx
         .graph
-        .workdir_at(rc.stage, rc.node.instruction)
+        .workdir_at(rc.stage, rc.node.instruction())
         .map(str::to_string);
     let mut cwds = common::CwdTracker::new(workdir.as_deref());
     let mut last_copy = Vec::new();

@@ -80,7 +80,7 @@ impl Rule for ContextCopyWithoutDockerignore {
                 if !whole_context {
                     continue;
                 }
-                let inst = &ctx.file.instructions[node.instruction];
+                let inst = &ctx.file.instructions[node.instruction()];
                 let shown = ctx
                     .file
                     .text(inst.span)

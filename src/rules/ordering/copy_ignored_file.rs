@@ -45,7 +45,7 @@ impl Rule for CopyIgnoredFile {
                 let NodeKind::Copy(copy) = &node.kind else {
                     continue;
                 };
-                let inst = &ctx.file.instructions[node.instruction];
+                let inst = &ctx.file.instructions[node.instruction()];
                 for source in &copy.sources {
                     if source.kind != SourceKind::Context {
                         continue;

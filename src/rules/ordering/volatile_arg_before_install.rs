@@ -68,13 +68,13 @@ impl Rule for VolatileArgBeforeInstall {
             // Each declaration in force, and whether a RUN has come since it.
             let mut in_force: Vec<(&Volatile, bool)> = Vec::new();
             for (owner, node) in ctx.graph.layers(stage.index).iter() {
-                let inst = &ctx.file.instructions[node.instruction];
+                let inst = &ctx.file.instructions[node.instruction()];
                 match &node.kind {
                     NodeKind::Arg if owner == stage.index => {
-                        in_force.extend(declared_at(node.instruction).iter().map(|v| (v, false)))
+                        in_force.extend(declared_at(node.instruction()).iter().map(|v| (v, false)))
                     }
                     NodeKind::Env { .. } => {
-                        in_force.extend(declared_at(node.instruction).iter().map(|v| (v, false)))
+                        in_force.extend(declared_at(node.instruction()).iter().map(|v| (v, false)))
                     }
                     NodeKind::Run(run) => {
                         let commands = run.runs_managers().then(|| ctx.commands(run));
@@ -132,7 +132,7 @@ fn volatile_declarations(ctx: &LintContext<'_>, patterns: &[String]) -> Vec<Vola
     for stage in &ctx.graph.stages {
         let mut names = VolatileNames::default();
         for node in &stage.nodes {
-            let inst = &ctx.file.instructions[node.instruction];
+            let inst = &ctx.file.instructions[node.instruction()];
             match &node.kind {
                 NodeKind::Arg => {
                     for (name, default) in arg_defaults(inst) {
@@ -141,7 +141,7 @@ fn volatile_declarations(ctx: &LintContext<'_>, patterns: &[String]) -> Vec<Vola
                         {
                             names.add(&name, &name);
                             found.push(Volatile {
-                                instruction: node.instruction,
+                                instruction: node.instruction(),
                                 arg: name.as_str().into(),
                                 name: name.into(),
                             });
@@ -158,7 +158,7 @@ fn volatile_declarations(ctx: &LintContext<'_>, patterns: &[String]) -> Vec<Vola
                         };
                         names.add(&kv.key.value, &arg);
                         found.push(Volatile {
-                            instruction: node.instruction,
+                            instruction: node.instruction(),
                             name: kv.key.value.clone(),
                             arg: arg.into(),
                         });
@@ -278,8 +278,8 @@ fn move_below_installs(
         return None;
     }
     let nodes = &ctx.graph.stages.get(stage)?.nodes;
-    let start = nodes.partition_point(|n| n.instruction < v.instruction);
-    if nodes.get(start)?.instruction != v.instruction {
+    let start = nodes.partition_point(|n| n.instruction() < v.instruction);
+    if nodes.get(start)?.instruction() != v.instruction {
         return None;
     }
     let mut last_install = None;
@@ -287,7 +287,7 @@ fn move_below_installs(
         if i - start > MAX_MOVE_EXAMINED {
             return None;
         }
-        let inst = &ctx.file.instructions[node.instruction];
+        let inst = &ctx.file.instructions[node.instruction()];
         if references(ctx.file.text(inst.span), &v.name) {
             break;
         }

@@ -200,7 +200,7 @@ impl Rule for VolatileCopyBeforeInstall {
                 continue;
             }
             for (copy_stage, node) in ctx.graph.layers(stage.index).iter() {
-                if reported.contains(&node.instruction) {
+                if reported.contains(&node.instruction()) {
                     continue;
                 }
                 if !matches!(node.kind, NodeKind::Copy(_)) {
@@ -213,18 +213,18 @@ impl Rule for VolatileCopyBeforeInstall {
                 let dest = ctx
                     .file
                     .instructions
-                    .get(node.instruction)
+                    .get(node.instruction())
                     .and_then(crate::graph::copy_dest)
                     .unwrap_or_default();
                 let Some(install) = installs
-                    .after(stage.index, node.instruction)
+                    .after(stage.index, node.instruction())
                     .into_iter()
                     .find(|i| installs.invalidates(i, &volatile, dest))
                 else {
                     continue;
                 };
-                reported.insert(node.instruction);
-                let inst = &ctx.file.instructions[node.instruction];
+                reported.insert(node.instruction());
+                let inst = &ctx.file.instructions[node.instruction()];
                 let copied = ctx.file.text(inst.args_span()).trim();
                 let keyword = inst.keyword.as_str();
                 let first_line = copied
@@ -481,7 +481,7 @@ fn installs_in<'a>(
             let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
             installs.push(Install {
                 stage: narrow(stage),
-                instruction: narrow(node.instruction),
+                instruction: narrow(node.instruction()),
                 span: mc.command.span(),
                 run: narrow(run),
                 command: narrow(command_index),
@@ -523,7 +523,7 @@ fn stays_before_move(file: &Dockerfile, node: &Node) -> bool {
     match &node.kind {
         NodeKind::Run(_) => false,
         NodeKind::Copy(_) => true,
-        _ => file.instructions.get(node.instruction).is_none_or(|i| {
+        _ => file.instructions.get(node.instruction()).is_none_or(|i| {
             matches!(
                 i.keyword,
                 crate::syntax::Keyword::Workdir | crate::syntax::Keyword::Unknown
@@ -545,7 +545,7 @@ fn reorder_fix<'a>(
     let file = ctx.file;
     let copy_node = at.node;
     let (volatile, dest) = (at.volatile, at.dest);
-    let copy_inst = file.instructions.get(copy_node.instruction)?;
+    let copy_inst = file.instructions.get(copy_node.instruction())?;
     let NodeKind::Copy(copy) = &copy_node.kind else {
         return None;
     };
@@ -570,14 +570,14 @@ fn reorder_fix<'a>(
     // stage of COPY/install pairs does not examine every later install for each COPY.
     let after_copy = copy_stage
         .nodes
-        .partition_point(|n| n.instruction <= copy_node.instruction);
+        .partition_point(|n| n.instruction() <= copy_node.instruction());
     let barrier = copy_stage.nodes[after_copy..]
         .iter()
         .find(|node| stays_before_move(file, node))
-        .map_or(usize::MAX, |node| node.instruction);
+        .map_or(usize::MAX, |node| node.instruction());
     let mut invalidated: Vec<(usize, &Manifests)> = Vec::new();
     for &stage in &descendants {
-        for install in installs.after(stage, copy_node.instruction) {
+        for install in installs.after(stage, copy_node.instruction()) {
             if !installs.invalidates(install, volatile, dest) {
                 continue;
             }
@@ -595,12 +595,12 @@ fn reorder_fix<'a>(
     // Only the installs themselves (and instructions that do not touch files) may stand
     // between the COPY and its new place.
     for node in &copy_stage.nodes[after_copy..] {
-        if node.instruction > last {
+        if node.instruction() > last {
             break;
         }
         let allowed = match &node.kind {
             NodeKind::Run(run) => {
-                invalidated.iter().any(|(i, _)| *i == node.instruction)
+                invalidated.iter().any(|(i, _)| *i == node.instruction())
                     && !ctx
                         .commands(run)
                         .iter()
@@ -633,7 +633,7 @@ fn reorder_fix<'a>(
         if !single_whole_context {
             return None;
         }
-        let dest_dir = manifest_dest(ctx, copy_stage.index, copy_node.instruction, dest)?;
+        let dest_dir = manifest_dest(ctx, copy_stage.index, copy_node.instruction(), dest)?;
         let manifests = present_manifests(&manifests, ctx.context_dir)?;
         let keyword = edits::keyword_like(ctx.file, copy_inst, "COPY");
         let flags: String = copy_inst

@@ -30,7 +30,7 @@ impl Rule for RemoteAddWithoutChecksum {
                 let NodeKind::Copy(copy) = &node.kind else {
                     continue;
                 };
-                let inst = &ctx.file.instructions[node.instruction];
+                let inst = &ctx.file.instructions[node.instruction()];
                 if inst.keyword != Keyword::Add || inst.flag("checksum").is_some() {
                     continue;
                 }
