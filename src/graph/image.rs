@@ -9,11 +9,11 @@ use serde::Serialize;
 pub struct ImageRef {
     /// The reference as resolved (after ARG substitution).
     raw: CompactString,
-    /// `raw[..name_end]` is the name.
-    name_end: usize,
+    /// `raw[..name_end]` is the name. (Offsets as u32: a stage holds its base's reference.)
+    name_end: u32,
     /// Where the digest's `@` is (`raw.len()` when there is none); a tag, when there is one,
     /// is `raw[name_end + 1..digest_at]`.
-    digest_at: usize,
+    digest_at: u32,
 }
 
 /// The reference as its parts, for JSON views.
@@ -39,26 +39,30 @@ impl ImageRef {
             Some(i) => last_slash + i,
             None => rest.len(),
         };
+        // Offsets past u32 (a reference of 4 GB) are read as the end of the text.
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
         ImageRef {
             raw: CompactString::from(raw),
-            name_end,
-            digest_at,
+            name_end: offset(name_end),
+            digest_at: offset(digest_at),
         }
     }
 
     /// The repository, registry included (`ghcr.io/o/app`).
     pub fn name(&self) -> &str {
-        &self.raw[..self.name_end]
+        self.raw.get(..self.name_end as usize).unwrap_or(&self.raw)
     }
 
     /// The tag, without its `:`.
     pub fn tag(&self) -> Option<&str> {
-        (self.name_end < self.digest_at).then(|| &self.raw[self.name_end + 1..self.digest_at])
+        let (name_end, digest_at) = (self.name_end as usize, self.digest_at as usize);
+        (name_end < digest_at).then(|| self.raw.get(name_end + 1..digest_at).unwrap_or(""))
     }
 
     /// The digest, without its `@` (`sha256:…`).
     pub fn digest(&self) -> Option<&str> {
-        (self.digest_at < self.raw.len()).then(|| &self.raw[self.digest_at + 1..])
+        let digest_at = self.digest_at as usize;
+        (digest_at < self.raw.len()).then(|| self.raw.get(digest_at + 1..).unwrap_or(""))
     }
 
     /// Whether the reference follows the image reference grammar: lowercase name

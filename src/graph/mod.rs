@@ -191,8 +191,7 @@ pub struct Node {
 #[derive(Debug, Clone, Default)]
 struct Scope {
     vars: ScopeVars,
-    /// A thin pointer (`Arc<String>`, not `Arc<str>`): a scope is taken at every instruction
-    /// that follows an ARG or ENV.
+    /// A thin pointer (`Arc<String>`, not `Arc<str>`), as every stage records its last user.
     user: Option<Arc<String>>,
 }
 
@@ -255,7 +254,7 @@ pub struct Stage {
     /// Index of the FROM instruction.
     pub from_instruction: usize,
     pub base: Base,
-    pub platform: Option<CompactString>,
+    pub platform: Option<Box<str>>,
     /// The instructions after FROM up to the next FROM.
     pub nodes: ThinVec<Node>,
     /// Stages this one reads from (`COPY --from`, `RUN --mount=from=`), excluding its base.
@@ -267,9 +266,10 @@ pub struct Stage {
     pub exit_shell: Option<Arc<Vec<String>>>,
     /// The working directory when the stage starts (its parent's at the end; `None` when
     /// the base image decides or the value is not known statically).
-    pub entry_workdir: Option<Arc<str>>,
+    pub entry_workdir: Option<Arc<String>>,
     /// Each WORKDIR of the stage: its instruction index and the directory in force after it.
-    pub workdirs: ThinVec<(usize, Option<Arc<str>>)>,
+    /// (Thin `Arc<String>` pointers: every stage holds its entry directory.)
+    pub workdirs: ThinVec<(usize, Option<Arc<String>>)>,
 }
 
 impl Stage {
@@ -460,8 +460,8 @@ impl Graph {
     pub fn workdir_at(&self, stage: usize, instruction: usize) -> Option<&str> {
         let s = self.stages.get(stage)?;
         match s.workdirs.partition_point(|(at, _)| *at < instruction) {
-            0 => s.entry_workdir.as_deref(),
-            i => s.workdirs[i - 1].1.as_deref(),
+            0 => s.entry_workdir.as_deref().map(String::as_str),
+            i => s.workdirs[i - 1].1.as_deref().map(String::as_str),
         }
     }
 
@@ -651,7 +651,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 name: name.map(CompactString::from),
                 from_instruction: idx,
                 base,
-                platform: platform.map(CompactString::from),
+                platform: platform.map(|p| Box::from(p.as_str())),
                 nodes: ThinVec::with_capacity(len),
                 reads_from: ThinVec::new(),
                 exit_user: None,
@@ -726,10 +726,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 if let Some(s) = stages.last_mut() {
                     // The directory so far is the stage's last WORKDIR, or the one it started in.
                     let dir = match value {
-                        Some(v) if v.starts_with('/') => Some(Arc::from(v.as_str())),
-                        Some(v) => {
-                            stage_exit_workdir(s).map(|d| Arc::from(join_path(&d, &v).as_str()))
-                        }
+                        Some(v) if v.starts_with('/') => Some(Arc::new(v)),
+                        Some(v) => stage_exit_workdir(s).map(|d| Arc::new(join_path(&d, &v))),
                         None => None,
                     };
                     s.workdirs.push((idx, dir));
@@ -844,7 +842,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
 }
 
 /// The working directory at the end of a stage.
-fn stage_exit_workdir(stage: &Stage) -> Option<Arc<str>> {
+fn stage_exit_workdir(stage: &Stage) -> Option<Arc<String>> {
     match stage.workdirs.last() {
         Some((_, dir)) => dir.clone(),
         None => stage.entry_workdir.clone(),
