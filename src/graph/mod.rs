@@ -891,7 +891,7 @@ fn copy_info(
     let words = inst.words();
     let srcs = words.split_last().map_or(&[][..], |(_, s)| s);
     let from_kind = from.as_ref().map(|f| {
-        let expanded = ex.expand(f, vars).unwrap_or_else(|| f.clone());
+        let expanded = ex.expand(f, vars).unwrap_or_else(|| f.to_string());
         match names.resolve(&expanded, earlier) {
             Some(index) => SourceKind::Stage { index },
             None => SourceKind::Image { name: expanded },

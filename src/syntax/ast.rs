@@ -149,10 +149,12 @@ pub struct Word {
 /// A `--name` or `--name=value` flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flag {
-    pub name: String,
+    /// Inline strings: a flag's name and most values are short, and every flag of a file
+    /// of many `COPY --from=…` lines is held.
+    pub name: CompactString,
     pub name_span: Span,
     /// `None` for a bare flag such as `--link`.
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
     pub value_span: Option<Span>,
     /// From the leading `--` to the end of the value.
     pub span: Span,
@@ -405,10 +407,10 @@ impl Places {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Extras {
     /// The keyword's and the arguments' spans, when [`Places`] cannot hold them.
-    far: Option<(Span, Span)>,
+    far: Option<Box<(Span, Span)>>,
     /// The keyword as BuildKit reads it, kept only when that differs from the source text of
     /// [`Instruction::keyword_span`] (a keyword split by a line continuation, `RU\⏎N`).
-    keyword_joined: Option<CompactString>,
+    keyword_joined: Option<Box<str>>,
     flags: ThinVec<Flag>,
     /// Heredocs whose bodies follow this instruction. For `ONBUILD RUN <<EOF` they
     /// belong to the wrapped instruction, not to the ONBUILD.
@@ -438,7 +440,7 @@ impl Instruction {
     ) -> Self {
         let extras = Extras {
             far: None,
-            keyword_joined,
+            keyword_joined: keyword_joined.map(|k| Box::from(k.as_str())),
             flags,
             heredocs: ThinVec::new(),
         };
@@ -468,7 +470,7 @@ impl Instruction {
             }
             None => {
                 self.places = Places::FAR;
-                self.extras.get_or_insert_with(Box::default).far = Some((keyword, args));
+                self.extras.get_or_insert_with(Box::default).far = Some(Box::new((keyword, args)));
             }
         }
     }
@@ -483,7 +485,7 @@ impl Instruction {
 
     /// The source span of the arguments after the flags (before heredoc bodies).
     pub fn args_span(&self) -> Span {
-        if let Some((_, args)) = self.extras.as_ref().and_then(|e| e.far) {
+        if let Some(&(_, args)) = self.extras.as_ref().and_then(|e| e.far.as_deref()) {
             return args;
         }
         let p = self.places;
@@ -536,7 +538,7 @@ impl Instruction {
 
     /// The keyword's span in the source; [`Instruction::keyword_text`] gives it as written.
     pub fn keyword_span(&self) -> Span {
-        if let Some((keyword, _)) = self.extras.as_ref().and_then(|e| e.far) {
+        if let Some(&(keyword, _)) = self.extras.as_ref().and_then(|e| e.far.as_deref()) {
             return keyword;
         }
         let start = self.span.start();
@@ -708,6 +710,8 @@ mod layout_tests {
     #[test]
     fn an_instruction_record_stays_small() {
         assert!(std::mem::size_of::<Instruction>() <= 72);
+        // Every instruction with a flag or a heredoc has one.
+        assert!(std::mem::size_of::<Extras>() <= 40);
         let df = crate::syntax::parse("FROM a\nRUN x\nRUN --mount=type=cache,target=/c x\n")
             .expect("parses");
         assert!(df.instructions[1].extras.is_none());

@@ -458,8 +458,11 @@ fn parse_node(
 fn flag(joined: &JoinedText, raw: RawFlag) -> Flag {
     let body = raw.word.get(2..).unwrap_or("");
     let (name, value) = match body.split_once('=') {
-        Some((name, value)) => (name.to_string(), Some(value.to_string())),
-        None => (body.to_string(), None),
+        Some((name, value)) => (
+            compact_str::CompactString::from(name),
+            Some(compact_str::CompactString::from(value)),
+        ),
+        None => (compact_str::CompactString::from(body), None),
     };
     let name_start = raw.range.start + 2;
     let (name_end, value_span) = match raw.eq {
