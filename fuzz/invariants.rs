@@ -212,6 +212,7 @@ fn args_spans(args: &Args, spans: &mut Vec<(&'static str, Span)>) {
         Args::Exec(words) | Args::Words(words) => {
             spans.extend(words.iter().map(|w| ("word", w.span)));
         }
+        Args::Word(w) => spans.push(("word", w.span)),
         Args::KeyValues(pairs) => {
             for kv in pairs {
                 spans.push(("key", kv.key.span));

@@ -288,6 +288,7 @@ impl Args {
             Args::Empty => {}
             Args::Shell(joined) => joined.pieces.shrink_to_fit(),
             Args::Exec(words) | Args::Words(words) => words.shrink_to_fit(),
+            Args::Word(_) => {}
             Args::KeyValues(pairs) => pairs.shrink_to_fit(),
             Args::Onbuild(inner) => inner.shrink_to_fit(),
             Args::Healthcheck { command, .. } => command.shrink_to_fit(),
@@ -342,6 +343,9 @@ pub enum Args {
     /// COPY/ADD/VOLUME; quote-aware for ARG; a single word holding the whole
     /// argument text for USER, WORKDIR, STOPSIGNAL and MAINTAINER.
     Words(ThinVec<Word>),
+    /// [`Args::Words`] of exactly one word, held in place: `ARG NAME`, `USER app`,
+    /// `WORKDIR /app` and `FROM image` need no list of their own.
+    Word(Word),
     /// ENV and LABEL pairs.
     KeyValues(ThinVec<KeyValue>),
     /// ONBUILD's wrapped instruction.
@@ -573,6 +577,7 @@ impl Instruction {
     pub fn words(&self) -> &[Word] {
         match &self.args {
             Args::Words(w) | Args::Exec(w) => w,
+            Args::Word(w) => std::slice::from_ref(w),
             _ => &[],
         }
     }

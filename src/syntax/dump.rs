@@ -51,6 +51,7 @@ fn dump_args(source: &str, args: &Args, out: &mut String) {
         Args::Empty => {}
         Args::Shell(joined) => value(&joined.text),
         Args::Exec(words) | Args::Words(words) => words.iter().for_each(|w| value(&w.value)),
+        Args::Word(w) => value(&w.value),
         Args::KeyValues(pairs) => {
             for pair in pairs {
                 value(&pair.key.value);

@@ -478,6 +478,17 @@ fn flag(joined: &JoinedText, raw: RawFlag) -> Flag {
     }
 }
 
+/// Word arguments, a single word held in place.
+fn words_args(mut words: ThinVec<Word>) -> Args {
+    match (words.len(), words.pop()) {
+        (1, Some(only)) => Args::Word(only),
+        (_, last) => {
+            words.extend(last);
+            Args::Words(words)
+        }
+    }
+}
+
 fn parse_args(
     joined: &JoinedText,
     keyword: Keyword,
@@ -500,13 +511,13 @@ fn parse_args(
         }
         Keyword::Add | Keyword::Copy | Keyword::Volume => match exec_form(joined, rest.clone())? {
             Some(words) => Args::Exec(words),
-            None => Args::Words(words_of(words::split_ascii_ws(text, rest))),
+            None => words_args(words_of(words::split_ascii_ws(text, rest))),
         },
-        Keyword::From | Keyword::Expose => Args::Words(words_of(words::split_ascii_ws(text, rest))),
-        Keyword::Arg => Args::Words(words_of(words::parse_words(text, rest, escape))),
+        Keyword::From | Keyword::Expose => words_args(words_of(words::split_ascii_ws(text, rest))),
+        Keyword::Arg => words_args(words_of(words::parse_words(text, rest, escape))),
         Keyword::Env | Keyword::Label => key_values(joined, keyword, rest, escape)?,
         Keyword::Maintainer | Keyword::Stopsignal | Keyword::User | Keyword::Workdir => {
-            Args::Words(thin_vec![word(joined, rest)])
+            Args::Word(word(joined, rest))
         }
         Keyword::Healthcheck => {
             // BuildKit scans bytes here, so only ASCII white space (and characters
