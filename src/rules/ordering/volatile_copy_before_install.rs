@@ -100,14 +100,34 @@ impl Install {
 /// The installs in one stage's own instructions, in file order. (Thin lists: a file of
 /// many stages without installs holds one of these per stage.)
 #[derive(Default)]
-struct OwnInstalls<'a> {
-    installs: ThinVec<Install>,
-    /// The RUNs of the installs. Their commands are asked for again when needed: holding
-    /// them here would keep every install RUN's commands for the whole rule.
-    runs: ThinVec<&'a RunInfo>,
-    /// Managers whose dependencies are installed by the end of the stage (its
-    /// ancestors' included): a child stage starts from these.
-    deps_out: ThinVec<PackageManager>,
+/// Where a stage's own installs are in [`Installs::all`], and the managers whose
+/// dependencies are installed by the end of the stage (its ancestors' included): a child
+/// stage starts from these. No allocation of its own: a file of thousands of stages has
+/// one of these for each.
+struct OwnInstalls {
+    first: u32,
+    end: u32,
+    deps_out: Managers,
+}
+
+/// A set of package managers.
+#[derive(Clone, Copy, Default)]
+struct Managers(u64);
+
+const _: () = assert!(PackageManager::ALL.len() <= 64);
+
+impl Managers {
+    fn bit(m: PackageManager) -> u64 {
+        1 << (m as u32)
+    }
+
+    fn contains(self, m: PackageManager) -> bool {
+        self.0 & Self::bit(m) != 0
+    }
+
+    fn insert(&mut self, m: PackageManager) {
+        self.0 |= Self::bit(m);
+    }
 }
 
 /// Every stage's own installs, computed once: a stage's layers are its lineage's stages,
@@ -115,27 +135,59 @@ struct OwnInstalls<'a> {
 struct Installs<'a> {
     graph: &'a crate::graph::Graph,
     file: &'a Dockerfile,
-    stages: Vec<OwnInstalls<'a>>,
+    /// The installs of every stage, stage after stage.
+    all: Vec<Install>,
+    /// The RUNs of the installs. Their commands are asked for again when needed: holding
+    /// them here would keep every install RUN's commands for the whole rule.
+    runs: Vec<&'a RunInfo>,
+    stages: Vec<OwnInstalls>,
 }
 
 impl<'a> Installs<'a> {
     fn new(graph: &'a crate::graph::Graph, file: &'a Dockerfile) -> Self {
-        let mut stages: Vec<OwnInstalls<'a>> = Vec::with_capacity(graph.stages.len());
+        let mut installs = Installs {
+            graph,
+            file,
+            all: Vec::new(),
+            runs: Vec::new(),
+            stages: Vec::with_capacity(graph.stages.len()),
+        };
         for stage in &graph.stages {
             // Parents come earlier, so their installs are known.
             let deps_in = match stage.base {
-                crate::graph::Base::Stage { index } if index < stages.len() => {
-                    stages[index].deps_out.clone()
-                }
-                _ => ThinVec::new(),
+                crate::graph::Base::Stage { index } => installs
+                    .stages
+                    .get(index)
+                    .map_or(Managers::default(), |o| o.deps_out),
+                _ => Managers::default(),
             };
-            stages.push(installs_in(graph, file, stage.index, &stage.nodes, deps_in));
+            let first = narrow(installs.all.len());
+            let deps_out = installs_in(
+                graph,
+                file,
+                stage.index,
+                &stage.nodes,
+                deps_in,
+                &mut installs.all,
+                &mut installs.runs,
+            );
+            installs.stages.push(OwnInstalls {
+                first,
+                end: narrow(installs.all.len()),
+                deps_out,
+            });
         }
-        Installs {
-            graph,
-            file,
-            stages,
-        }
+        installs.all.shrink_to_fit();
+        installs.runs.shrink_to_fit();
+        installs
+    }
+
+    /// The installs of `stage` itself, in file order.
+    fn own(&self, stage: usize) -> &[Install] {
+        self.stages
+            .get(stage)
+            .and_then(|o| self.all.get(o.first as usize..o.end as usize))
+            .unwrap_or(&[])
     }
 
     /// Whether any stage of `stage`'s lineage installs something.
@@ -143,7 +195,7 @@ impl<'a> Installs<'a> {
         self.graph
             .lineage(stage)
             .iter()
-            .any(|&s| self.stages.get(s).is_some_and(|o| !o.installs.is_empty()))
+            .any(|&s| !self.own(s).is_empty())
     }
 
     /// The installs of `stage`'s layers after `instruction`, in file order, at most
@@ -152,12 +204,10 @@ impl<'a> Installs<'a> {
         self.graph
             .lineage(stage)
             .iter()
-            .filter_map(|&s| self.stages.get(s))
+            .map(|&s| self.own(s))
             .flat_map(|own| {
-                let first = own
-                    .installs
-                    .partition_point(|i| i.instruction() <= instruction);
-                &own.installs[first..]
+                let first = own.partition_point(|i| i.instruction() <= instruction);
+                &own[first..]
             })
             .take(MAX_INSTALLS_EXAMINED)
             .collect()
@@ -172,7 +222,7 @@ impl<'a> Installs<'a> {
     }
 
     fn run_of(&self, install: &Install) -> &'a RunInfo {
-        self.stages[install.stage()].runs[install.run as usize]
+        self.runs[install.run as usize]
     }
 
     /// The install's command as written up to its verb (`npm ci`, `pip install`).
@@ -391,10 +441,10 @@ fn installs_in<'a>(
     file: &Dockerfile,
     stage: usize,
     nodes: &'a [Node],
-    mut deps_in: ThinVec<PackageManager>,
-) -> OwnInstalls<'a> {
-    let mut installs = ThinVec::new();
-    let mut runs: ThinVec<&'a RunInfo> = ThinVec::new();
+    mut deps_in: Managers,
+    installs: &mut Vec<Install>,
+    runs: &mut Vec<&'a RunInfo>,
+) -> Managers {
     for node in nodes {
         let NodeKind::Run(run) = &node.kind else {
             continue;
@@ -411,7 +461,7 @@ fn installs_in<'a>(
                 InvocationKind::DependencyInstall => {
                     // `pip install .` or `poetry install` once the dependencies are in only
                     // installs the project itself.
-                    !(inv.installs_local_project && deps_in.contains(&inv.manager))
+                    !(inv.installs_local_project && deps_in.contains(inv.manager))
                 }
                 // A build fetches dependencies itself unless a download step came first.
                 InvocationKind::Build => {
@@ -421,7 +471,7 @@ fn installs_in<'a>(
                         .copied()
                         .filter(|m| !m.info().copy_first.is_empty())
                         .collect();
-                    !fetching.is_empty() && !fetching.iter().any(|m| deps_in.contains(m))
+                    !fetching.is_empty() && !fetching.iter().any(|&m| deps_in.contains(m))
                 }
                 _ => false,
             };
@@ -477,8 +527,6 @@ fn installs_in<'a>(
                 runs.push(run);
                 runs.len() - 1
             });
-            // Counts fit: a file is at most 4 GiB (see `Span`) and each of these takes a byte.
-            let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
             installs.push(Install {
                 stage: narrow(stage),
                 instruction: narrow(node.instruction()),
@@ -491,17 +539,15 @@ fn installs_in<'a>(
             });
         }
         for manager in installed_here {
-            if !deps_in.contains(&manager) {
-                deps_in.push(manager);
-            }
+            deps_in.insert(manager);
         }
     }
-    installs.shrink_to_fit();
-    OwnInstalls {
-        installs,
-        runs,
-        deps_out: deps_in,
-    }
+    deps_in
+}
+
+/// Counts fit: a file is at most 4 GiB (see `Span`) and each of these takes a byte.
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Stages built on the COPY's stage beyond which the reordering fix is not offered.
