@@ -191,7 +191,7 @@ pub struct Node {
 #[derive(Debug, Clone, Default)]
 struct Scope {
     vars: ScopeVars,
-    /// A thin pointer (`Arc<String>`, not `Arc<str>`), as every stage records its last user.
+    /// A thin pointer (`Arc<String>`, not `Arc<str>`), as every stage holds its last user too.
     user: Option<Arc<String>>,
 }
 
@@ -268,7 +268,7 @@ pub struct Stage {
     /// the base image decides or the value is not known statically).
     pub entry_workdir: Option<Arc<String>>,
     /// Each WORKDIR of the stage: its instruction index and the directory in force after it.
-    /// (Thin `Arc<String>` pointers: every stage holds its entry directory.)
+    /// Directories are thin `Arc<String>` pointers, as every stage holds its entry one.
     pub workdirs: ThinVec<(usize, Option<Arc<String>>)>,
 }
 
