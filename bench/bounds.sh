@@ -52,7 +52,7 @@ SHAPES=(runa dense continuation pipes subst words args env copies copy-install c
     independent-stages copy-from heredocs arg-runs env-runs env-chain apt-runs apt-cache-runs
     node-modules-mounts npm-runs workdir-runs
     volatile-args stage-chain index-updates build-commands install-targets build-runs piped-downloads
-    cache-cleanups workflow-jobs workflow-ignores comments commented blank realistic nested-quotes long-line)
+    cache-cleanups workflow-jobs workflow-ignores comments commented ignore-run blank realistic nested-quotes long-line)
 
 # ---------------------------------------------------------------- options
 
@@ -320,6 +320,8 @@ GENERATORS = {
     ),
     "comments": lambda: repeat(FROM, "# c\n", "RUN a\n"),
     "commented": lambda: repeat(FROM, "# layerlint ignore=LL999\nRUN a\n"),
+    # One run of `ignore=` comment lines above a single instruction.
+    "ignore-run": lambda: repeat(FROM, "# layerlint ignore=LL101\n", "RUN a\n"),
     "blank": lambda: repeat(FROM, "\n", "RUN a\n"),
     "realistic": lambda: numbered("# syntax=docker/dockerfile:1\n", realistic),
     "nested-quotes": nested_quotes,

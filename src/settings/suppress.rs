@@ -188,15 +188,25 @@ fn attach(
             .is_some_and(|i| instructions[i].1 as usize >= line)
     };
     let mut attached: Vec<Attached> = Vec::new();
-    for (line, selectors) in local {
+    // The line after the run of comment lines below the last comment handled, and that
+    // comment's line: comments are handled bottom up, so a comment of the same run stops
+    // its walk there and each comment line is walked over once (a run of 100,000
+    // `ignore=` lines is not walked 100,000 times).
+    let mut run_end: Option<(usize, usize)> = None;
+    for (line, selectors) in local.into_iter().rev() {
         // A comment inside an instruction belongs to none; the others, down the run of
         // comment lines, to the instruction starting on the line the run ends on.
         let owner = (!inside_instruction(line))
             .then(|| {
                 let mut below = line + 1;
                 while comment_lines.binary_search(&below).is_ok() && !inside_instruction(below) {
+                    if let Some((_, end)) = run_end.filter(|&(from, _)| from == below) {
+                        below = end;
+                        break;
+                    }
                     below += 1;
                 }
+                run_end = Some((line, below));
                 below
             })
             .and_then(|below| {
@@ -207,7 +217,8 @@ fn attach(
             .map(|i| instructions[i]);
         match owner {
             Some((start, end)) => match attached.last_mut() {
-                // Lines come in order, so the comments above one instruction come together.
+                // Lines come in order, so the comments above one instruction come together
+                // (the order of its selectors does not matter: any one silences).
                 Some(last) if last.start == start => last.selectors.extend(selectors),
                 _ => attached.push(Attached {
                     start,
@@ -223,6 +234,7 @@ fn attach(
             }),
         }
     }
+    attached.reverse();
     attached
 }
 
