@@ -19,7 +19,7 @@ use crate::syntax::{Args, Dockerfile, Instruction, Keyword, Mount};
 
 pub use expand::{expand, Lookup, Vars};
 pub use image::ImageRef;
-use vars::{ScopeVars, VarStore};
+use vars::{Indexes, ScopeVars, VarStore};
 pub use vars::{VarsAt, MAX_INHERITED};
 
 /// What a stage is built on.
@@ -363,40 +363,28 @@ impl std::fmt::Debug for CommandCache {
 }
 
 /// Stage indexes by lowercased `AS` name, in file order: name lookups stay constant-time
-/// on files of thousands of stages.
-/// Names are inline strings and a name's first stage is inline too: a file of thousands
-/// of stages, each named once, allocates nothing per stage here.
+/// on files of thousands of stages. Names are inline strings and a name's first stage is
+/// held in place, so a file of thousands of stages, each named once, allocates nothing per
+/// stage here.
 #[derive(Debug, Clone, Default)]
-struct StageNames(std::collections::HashMap<CompactString, NamedStages>);
-
-/// The stages of one name, in file order.
-#[derive(Debug, Clone)]
-struct NamedStages {
-    first: usize,
-    more: ThinVec<usize>,
-}
+struct StageNames(std::collections::HashMap<CompactString, Indexes>);
 
 impl StageNames {
     fn add(&mut self, name: &str, index: usize) {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
         match self.0.get_mut(name) {
-            Some(list) => list.more.push(index),
+            Some(stages) => stages.push(index),
             None => {
-                let list = NamedStages {
-                    first: index,
-                    more: ThinVec::new(),
-                };
-                self.0.insert(name.into(), list);
+                self.0.insert(name.into(), Indexes::new(index));
             }
         }
     }
 
     /// The last stage named `value` (any case) among the first `limit` stages.
     fn resolve_name(&self, value: &str, limit: usize) -> Option<usize> {
-        let list = self.0.get(value.to_ascii_lowercase().as_str())?;
-        match list.more.partition_point(|&i| i < limit) {
-            0 => (list.first < limit).then_some(list.first),
-            i => Some(list.more[i - 1]),
-        }
+        let stages = self.0.get(value.to_ascii_lowercase().as_str())?;
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        stages.last_below(limit).map(|i| i as usize)
     }
 
     /// Like [`StageNames::resolve_name`], else the stage numbered `value`.
@@ -693,13 +681,12 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 NodeKind::Arg
             }
             Keyword::Env => {
-                let mut names: Vec<CompactString> = Vec::new();
-                let mut renamed = false;
+                // The names set, listed only from the first key that expands to another name.
+                let mut renamed: ThinVec<CompactString> = ThinVec::new();
                 if let Args::KeyValues(pairs) = &inst.args {
-                    names.reserve_exact(pairs.len());
                     // Every pair sees the scope before the instruction.
                     let before = store.len(stage_index);
-                    for kv in pairs {
+                    for (i, kv) in pairs.iter().enumerate() {
                         let scope = store.at(stage_index, before);
                         let value = ex.expand(&kv.value.value, &scope);
                         let key = ex
@@ -707,18 +694,16 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                             .unwrap_or_else(|| kv.key.value.to_string());
                         let (key, value) =
                             (CompactString::from(key), value.map(CompactString::from));
-                        renamed |= key != kv.key.value;
-                        store.assign(stage_index, key.clone(), value, true);
-                        names.push(key);
+                        if renamed.is_empty() && key != kv.key.value {
+                            renamed.extend(pairs[..i].iter().map(|kv| kv.key.value.clone()));
+                        }
+                        if !renamed.is_empty() || key != kv.key.value {
+                            renamed.push(key.clone());
+                        }
+                        store.assign(stage_index, key, value, true);
                     }
                 }
-                NodeKind::Env {
-                    renamed: if renamed {
-                        names.into_iter().collect()
-                    } else {
-                        ThinVec::new()
-                    },
-                }
+                NodeKind::Env { renamed }
             }
             Keyword::Workdir => {
                 let raw = inst.words().first().map(|w| w.value.trim().to_string());
@@ -1264,14 +1249,17 @@ mod tests {
 
     #[test]
     fn env_names_are_the_keys_or_their_expansions() {
-        let src = "FROM a\nARG K=KEY\nENV A=1 B=2\nENV $K=3 \"Q\"=4\n";
+        let src = "FROM a\nARG K=KEY\nENV A=1 B=2\nENV $K=3 \"Q\"=4\nENV C=5 $K=6 D=7\n";
         let file = crate::syntax::parse(src).expect("parses");
         let g = build(&file);
         let names: Vec<Vec<&str>> = g.stages[0].nodes[1..]
             .iter()
             .map(|n| env_names(&file.instructions[n.instruction()], &n.kind))
             .collect();
-        assert_eq!(names, [vec!["A", "B"], vec!["KEY", "Q"]]);
+        assert_eq!(
+            names,
+            [vec!["A", "B"], vec!["KEY", "Q"], vec!["C", "KEY", "D"]]
+        );
         assert!(
             matches!(&g.stages[0].nodes[1].kind, NodeKind::Env { renamed } if renamed.is_empty())
         );

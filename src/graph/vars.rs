@@ -24,12 +24,40 @@ use super::expand::Lookup;
 /// chain of thousands of stages.
 pub const MAX_INHERITED: usize = super::MAX_LINEAGE - 1;
 
+/// Ascending indexes, the first held in place: most lists (a name's assignments, the
+/// stages of one name) have one entry, and an allocation each would outweigh it.
+#[derive(Debug, Clone)]
+pub(super) struct Indexes {
+    first: u32,
+    more: ThinVec<u32>,
+}
+
+impl Indexes {
+    pub(super) fn new(first: u32) -> Self {
+        Indexes {
+            first,
+            more: ThinVec::new(),
+        }
+    }
+
+    /// Adds `index`, which comes after every index held.
+    pub(super) fn push(&mut self, index: u32) {
+        self.more.push(index);
+    }
+
+    /// The last index below `limit`.
+    pub(super) fn last_below(&self, limit: u32) -> Option<u32> {
+        match self.more.partition_point(|&at| at < limit) {
+            0 => (self.first < limit).then_some(self.first),
+            i => Some(self.more[i - 1]),
+        }
+    }
+}
+
 /// Where the assignments of one name are in a stage's log.
 #[derive(Debug)]
 struct Slot {
-    /// The first assignment; the later ones follow in `more`, in log order.
-    first: u32,
-    more: ThinVec<u32>,
+    assignments: Indexes,
     /// The last assignment by ENV, which child stages inherit ([`NO_ENV`] for none).
     last_env: u32,
 }
@@ -43,13 +71,7 @@ impl Slot {
 
     /// The last assignment before log position `len`.
     fn before(&self, len: u32) -> Option<u32> {
-        if self.first >= len {
-            return None;
-        }
-        match self.more.partition_point(|&at| at < len) {
-            0 => Some(self.first),
-            i => Some(self.more[i - 1]),
-        }
+        self.assignments.last_below(len)
     }
 }
 
@@ -292,13 +314,16 @@ impl VarStore {
             a.log.reserve_exact(1);
         }
         a.log.push(value);
-        let slot = a.names.entry(name, || Slot {
-            first: at,
-            more: ThinVec::new(),
-            last_env: NO_ENV,
+        let mut added = false;
+        let slot = a.names.entry(name, || {
+            added = true;
+            Slot {
+                assignments: Indexes::new(at),
+                last_env: NO_ENV,
+            }
         });
-        if slot.first != at {
-            slot.more.push(at);
+        if !added {
+            slot.assignments.push(at);
         }
         if env {
             slot.last_env = at;
