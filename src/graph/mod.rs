@@ -59,19 +59,69 @@ pub enum SourceKind {
     Heredoc,
 }
 
+/// One source of a COPY or ADD, read from its instruction and its node
+/// ([`Node::copy_info`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CopySource {
+pub struct CopySource<'a> {
     /// The source as written.
-    pub raw: CompactString,
+    pub raw: &'a str,
     /// The source after ARG/ENV expansion, when known.
-    pub path: Option<CompactString>,
+    pub path: Option<&'a str>,
     pub kind: SourceKind,
     pub span: Span,
 }
 
+/// The sources of a COPY or ADD ([`Node::copy_info`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CopyInfo {
-    pub sources: ThinVec<CopySource>,
+pub struct CopyInfo<'a> {
+    pub sources: Vec<CopySource<'a>>,
+}
+
+/// What a COPY or ADD node keeps beyond its syntax: how its `--from` resolved and what
+/// its sources expand to. The sources themselves are read from the instruction when
+/// asked for ([`Node::copy_info`]), so a file of many COPY lines holds no list of them.
+#[derive(Debug, Clone, Default)]
+pub struct CopyNode {
+    /// The resolved `--from` first, when there is one ([`Kept::Stage`] or
+    /// [`Kept::Image`]); then one entry per source, only when some source expands to
+    /// something other than its text as written. Usually empty, which takes no allocation.
+    kept: ThinVec<Kept>,
+}
+
+#[derive(Debug, Clone)]
+enum Kept {
+    /// `--from` names this earlier stage.
+    Stage(u32),
+    /// `--from` names this image or build context (expanded).
+    Image(CompactString),
+    /// The source expands to its text as written.
+    Same,
+    /// The source's expansion is not known statically.
+    Unknown,
+    /// The source's expansion.
+    Expanded(CompactString),
+}
+
+impl CopyNode {
+    /// The `--from` source kind, and the per-source expansions (empty when every source
+    /// expands to its text as written).
+    fn split(&self) -> (Option<SourceKind>, &[Kept]) {
+        match self.kept.first() {
+            Some(Kept::Stage(index)) => (
+                Some(SourceKind::Stage {
+                    index: *index as usize,
+                }),
+                &self.kept[1..],
+            ),
+            Some(Kept::Image(name)) => (
+                Some(SourceKind::Image {
+                    name: name.to_string(),
+                }),
+                &self.kept[1..],
+            ),
+            _ => (None, &self.kept[..]),
+        }
+    }
 }
 
 /// The destination of a COPY or ADD as written (its last word); kept once, in the syntax.
@@ -159,7 +209,8 @@ enum ScriptShell {
 #[derive(Debug, Clone)]
 pub enum NodeKind {
     Run(RunInfo),
-    Copy(CopyInfo),
+    /// Its sources are [`Node::copy_info`].
+    Copy(CopyNode),
     /// The names it declares are [`arg_names`] of its instruction: kept once, in the syntax.
     Arg,
     /// The names it sets are [`env_names`] of the instruction and node.
@@ -205,6 +256,18 @@ impl Node {
     /// For an ARG or ENV, the scope after the run of ARG and ENV instructions it is in.
     pub fn vars(&self) -> VarsAt<'_> {
         self.scope.vars.view(self.assigned)
+    }
+
+    /// The sources of a COPY or ADD (`None` for any other instruction); `df` is the file
+    /// the graph was built from.
+    pub fn copy_info<'a>(&'a self, df: &'a Dockerfile) -> Option<CopyInfo<'a>> {
+        let NodeKind::Copy(copy) = &self.kind else {
+            return None;
+        };
+        let inst = df.instructions.get(self.instruction())?;
+        Some(CopyInfo {
+            sources: copy_sources(inst, copy),
+        })
     }
 
     /// The `USER` in force (`None` = root / the base image's default).
@@ -736,16 +799,13 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 }
                 NodeKind::Other
             }
-            Keyword::Copy | Keyword::Add => {
-                let info = copy_info(
-                    &mut ex,
-                    inst,
-                    &store.at_end(stage_index),
-                    &names,
-                    stage_index,
-                );
-                NodeKind::Copy(info)
-            }
+            Keyword::Copy | Keyword::Add => NodeKind::Copy(copy_node(
+                &mut ex,
+                inst,
+                &store.at_end(stage_index),
+                &names,
+                stage_index,
+            )),
             Keyword::Run => {
                 let windows_default = stages.get(stage_index).is_some_and(|s| s.is_windows());
                 let default_shell = windows_default.then(|| vec!["cmd".to_string()]);
@@ -762,8 +822,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             None => continue,
         };
         match &kind {
-            NodeKind::Copy(info) => {
-                for src in &info.sources {
+            NodeKind::Copy(copy) => {
+                for src in copy_sources(inst, copy) {
                     if let SourceKind::Stage { index } = src.kind {
                         if reads_seen.insert(index) {
                             stage.reads_from.push(index);
@@ -864,27 +924,47 @@ fn settle_scopes(stage: &mut Stage, unsettled: &mut usize, (scope, assigned): (A
 }
 
 /// `earlier`: how many stages come before the COPY's own (a `--from` names one of them).
-fn copy_info(
+fn copy_node(
     ex: &mut Expander,
     inst: &Instruction,
     vars: &dyn Lookup,
     names: &StageNames,
     earlier: usize,
-) -> CopyInfo {
-    let from = inst.flag("from").and_then(|f| f.value.clone());
-    let heredoc_names: Vec<&str> = inst.heredocs().iter().map(|h| h.name.as_str()).collect();
+) -> CopyNode {
+    let mut kept = ThinVec::new();
+    if let Some(from) = inst.flag("from").and_then(|f| f.value.as_deref()) {
+        let expanded = ex.expand(from, vars).unwrap_or_else(|| from.to_string());
+        kept.push(match names.resolve(&expanded, earlier) {
+            Some(index) => Kept::Stage(u32::try_from(index).unwrap_or(u32::MAX)),
+            None => Kept::Image(expanded.into()),
+        });
+    }
     let words = inst.words();
     let srcs = words.split_last().map_or(&[][..], |(_, s)| s);
-    let from_kind = from.as_ref().map(|f| {
-        let expanded = ex.expand(f, vars).unwrap_or_else(|| f.to_string());
-        match names.resolve(&expanded, earlier) {
-            Some(index) => SourceKind::Stage { index },
-            None => SourceKind::Image { name: expanded },
-        }
-    });
-    let sources = srcs
+    let expansions: Vec<Kept> = srcs
         .iter()
-        .map(|w| {
+        .map(|w| match ex.expand(&w.value, vars) {
+            Some(path) if path == w.value => Kept::Same,
+            Some(path) => Kept::Expanded(path.into()),
+            None => Kept::Unknown,
+        })
+        .collect();
+    if expansions.iter().any(|k| !matches!(k, Kept::Same)) {
+        kept.extend(expansions);
+    }
+    kept.shrink_to_fit();
+    CopyNode { kept }
+}
+
+/// The sources of a COPY or ADD `inst` whose node keeps `copy`.
+fn copy_sources<'a>(inst: &'a Instruction, copy: &'a CopyNode) -> Vec<CopySource<'a>> {
+    let (from_kind, expansions) = copy.split();
+    let words = inst.words();
+    let srcs = words.split_last().map_or(&[][..], |(_, s)| s);
+    let heredocs = inst.heredocs();
+    srcs.iter()
+        .enumerate()
+        .map(|(i, w)| {
             let is_heredoc = w
                 .value
                 .strip_prefix("<<")
@@ -892,7 +972,7 @@ fn copy_info(
                     n.trim_start_matches('-')
                         .trim_matches(|c| c == '"' || c == '\'')
                 })
-                .is_some_and(|n| heredoc_names.contains(&n));
+                .is_some_and(|n| heredocs.iter().any(|h| h.name == n));
             let kind = if is_heredoc {
                 SourceKind::Heredoc
             } else if let Some(k) = &from_kind {
@@ -904,15 +984,19 @@ fn copy_info(
             } else {
                 SourceKind::Context
             };
+            let path = match expansions.get(i) {
+                None | Some(Kept::Same) => Some(w.value.as_str()),
+                Some(Kept::Expanded(path)) => Some(path.as_str()),
+                Some(_) => None,
+            };
             CopySource {
-                raw: w.value.clone(),
-                path: ex.expand(&w.value, vars).map(CompactString::from),
+                raw: w.value.as_str(),
+                path,
                 kind,
                 span: w.span,
             }
         })
-        .collect();
-    CopyInfo { sources }
+        .collect()
 }
 
 /// A RUN's node, and its commands for the cache.
@@ -1107,8 +1191,8 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                                 .map(|c| c.cmd.words.iter().map(|w| w.value.clone()).collect::<Vec<_>>())
                                 .collect::<Vec<_>>());
                         }
-                        NodeKind::Copy(c) => {
-                            obj["sources"] = json!(c.sources);
+                        NodeKind::Copy(_) => {
+                            obj["sources"] = json!(n.copy_info(df).map(|c| c.sources));
                             obj["dest"] = json!(copy_dest(inst));
                         }
                         NodeKind::Arg => obj["args"] = json!(arg_names(inst).collect::<Vec<_>>()),
@@ -1179,8 +1263,10 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
                     }
                     d
                 }
-                NodeKind::Copy(c) => c
-                    .sources
+                NodeKind::Copy(_) => n
+                    .copy_info(df)
+                    .map(|c| c.sources)
+                    .unwrap_or_default()
                     .iter()
                     .map(|s| format!("{}({})", s.raw, source_kind_name(&s.kind)))
                     .collect::<Vec<_>>()
@@ -1269,6 +1355,45 @@ mod tests {
     fn a_node_takes_four_words() {
         // One node per instruction: a file of short instructions holds one each.
         assert!(std::mem::size_of::<Node>() <= 32);
+    }
+
+    #[test]
+    fn copy_sources_are_read_from_the_instruction_and_kept_expansions() {
+        let src = "FROM a AS base\nFROM b\nARG V=lib U\nCOPY src $V /d\nCOPY $U /d\n\
+                   COPY --from=base /x /d\nCOPY --from=img:1 /y /d\nADD https://e.com/f /d\n";
+        let df = crate::syntax::parse(src).expect("parses");
+        let g = build(&df);
+        let nodes = &g.stages[1].nodes;
+        let kept = |n: usize| match &nodes[n].kind {
+            NodeKind::Copy(c) => c.kept.len(),
+            _ => panic!("not a COPY"),
+        };
+        let sources = |n: usize| nodes[n].copy_info(&df).expect("a COPY").sources;
+        // Both sources: one expands to its text, one does not, so both are kept.
+        let s = sources(1);
+        assert_eq!((s[0].raw, s[0].path), ("src", Some("src")));
+        assert_eq!((s[1].raw, s[1].path), ("$V", Some("lib")));
+        assert_eq!(s[1].kind, SourceKind::Context);
+        assert_eq!(kept(1), 2);
+        // An ARG without a default has no static value.
+        assert_eq!(sources(2)[0].path, None);
+        // `--from` resolved once, the sources as written: one entry kept.
+        assert_eq!(sources(3)[0].kind, SourceKind::Stage { index: 0 });
+        assert_eq!(kept(3), 1);
+        assert_eq!(
+            sources(4)[0].kind,
+            SourceKind::Image {
+                name: "img:1".into()
+            }
+        );
+        let add = sources(5);
+        assert_eq!(
+            (add[0].kind.clone(), add[0].path),
+            (SourceKind::Url, Some("https://e.com/f"))
+        );
+        assert_eq!(kept(5), 0, "sources that expand to themselves keep nothing");
+        assert!(nodes[0].copy_info(&df).is_none(), "an ARG has no sources");
+        assert_eq!(g.stages[1].reads_from.as_slice(), &[0]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::graph::{Base, Command, Commands, Graph, Node, NodeKind, RunInfo, SourceKind, VarsAt};
+use crate::graph::{Base, Command, Commands, Graph, Node, RunInfo, SourceKind, VarsAt};
 use crate::knowledge::{self, CacheLocation, Invocation, PackageManager, ROOT_HOME};
 use crate::syntax::Dockerfile;
 use crate::syntax::Mount;
@@ -267,8 +267,12 @@ pub fn is_volatile_source(raw: &str, context_dir: Option<&Path>) -> bool {
 }
 
 /// The volatile build-context sources of a COPY/ADD node.
-pub fn volatile_sources<'a>(node: &'a Node, context_dir: Option<&Path>) -> Vec<&'a str> {
-    let NodeKind::Copy(copy) = &node.kind else {
+pub fn volatile_sources<'a>(
+    df: &'a Dockerfile,
+    node: &'a Node,
+    context_dir: Option<&Path>,
+) -> Vec<&'a str> {
+    let Some(copy) = node.copy_info(df) else {
         return Vec::new();
     };
     let context: Vec<_> = copy
@@ -276,13 +280,13 @@ pub fn volatile_sources<'a>(node: &'a Node, context_dir: Option<&Path>) -> Vec<&
         .iter()
         .filter(|s| s.kind == SourceKind::Context)
         .collect();
-    if context.is_empty() || context.iter().all(|s| knowledge::is_manifest(&s.raw)) {
+    if context.is_empty() || context.iter().all(|s| knowledge::is_manifest(s.raw)) {
         return Vec::new();
     }
     context
         .iter()
-        .filter(|s| is_volatile_source(s.path.as_deref().unwrap_or(&s.raw), context_dir))
-        .map(|s| s.raw.as_str())
+        .filter(|s| is_volatile_source(s.path.unwrap_or(s.raw), context_dir))
+        .map(|s| s.raw)
         .collect()
 }
 
@@ -502,6 +506,7 @@ pub fn known_cache_mounts<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::NodeKind;
 
     #[test]
     fn layer_history_answers_from_the_first_match() {
@@ -648,6 +653,7 @@ impl<K: Copy + PartialEq> History<'_, '_, K> {
 #[cfg(test)]
 mod cwd_tests {
     use super::*;
+    use crate::graph::NodeKind;
 
     fn commands(script: &str) -> Vec<Command> {
         let df = crate::syntax::parse(&format!("FROM a\nRUN {script}\n")).expect("parses");

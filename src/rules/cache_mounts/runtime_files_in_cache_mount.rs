@@ -202,15 +202,14 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
         }
         for node in &later.nodes {
             spend()?;
-            let NodeKind::Copy(copy) = &node.kind else {
+            let Some(copy) = node.copy_info(rc.ctx.file) else {
                 continue;
             };
             for source in &copy.sources {
                 if source.kind != (SourceKind::Stage { index: rc.stage }) {
                     continue;
                 }
-                let raw = source.path.clone().unwrap_or_else(|| source.raw.clone());
-                let path = common::join_path("/", &raw);
+                let path = common::join_path("/", source.path.unwrap_or(source.raw));
                 if common::overlaps(&path, dir) {
                     return Some(Some(source.span));
                 }

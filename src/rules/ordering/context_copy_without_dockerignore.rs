@@ -70,12 +70,11 @@ impl Rule for ContextCopyWithoutDockerignore {
                 continue;
             }
             for node in &stage.nodes {
-                let NodeKind::Copy(copy) = &node.kind else {
+                let Some(copy) = node.copy_info(ctx.file) else {
                     continue;
                 };
                 let whole_context = copy.sources.iter().any(|s| {
-                    s.kind == SourceKind::Context
-                        && is_whole_context(s.path.as_deref().unwrap_or(&s.raw))
+                    s.kind == SourceKind::Context && is_whole_context(s.path.unwrap_or(s.raw))
                 });
                 if !whole_context {
                     continue;

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use crate::context::DockerIgnore;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{NodeKind, SourceKind};
+use crate::graph::SourceKind;
 use crate::lint::LintContext;
 use crate::rules::{Category, Findings, Rule, RuleMeta};
 
@@ -42,7 +42,7 @@ impl Rule for CopyIgnoredFile {
             );
         for stage in &ctx.graph.stages {
             for node in &stage.nodes {
-                let NodeKind::Copy(copy) = &node.kind else {
+                let Some(copy) = node.copy_info(ctx.file) else {
                     continue;
                 };
                 let inst = &ctx.file.instructions[node.instruction()];
@@ -51,7 +51,7 @@ impl Rule for CopyIgnoredFile {
                         continue;
                     }
                     // A source whose variables have no static value cannot be checked.
-                    let Some(path) = source.path.as_deref() else {
+                    let Some(path) = source.path else {
                         continue;
                     };
                     let Some(line) = excluding_line(ignore, path, &context.dir) else {

@@ -256,7 +256,7 @@ impl Rule for VolatileCopyBeforeInstall {
                 if !matches!(node.kind, NodeKind::Copy(_)) {
                     continue;
                 }
-                let volatile = common::volatile_sources(node, ctx.context_dir);
+                let volatile = common::volatile_sources(ctx.file, node, ctx.context_dir);
                 if volatile.is_empty() {
                     continue;
                 }
@@ -592,9 +592,7 @@ fn reorder_fix<'a>(
     let copy_node = at.node;
     let (volatile, dest) = (at.volatile, at.dest);
     let copy_inst = file.instructions.get(copy_node.instruction())?;
-    let NodeKind::Copy(copy) = &copy_node.kind else {
-        return None;
-    };
+    let copy = copy_node.copy_info(file)?;
     if file.text(copy_inst.span).contains('$') || !copy_inst.heredocs().is_empty() {
         return None;
     }

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::fix::edits;
-use crate::graph::{NodeKind, SourceKind};
+use crate::graph::SourceKind;
 use crate::lint::LintContext;
 use crate::rules::{Category, Findings, Rule, RuleMeta};
 use crate::syntax::Keyword;
@@ -27,7 +27,7 @@ impl Rule for RemoteAddWithoutChecksum {
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
             for node in &stage.nodes {
-                let NodeKind::Copy(copy) = &node.kind else {
+                let Some(copy) = node.copy_info(ctx.file) else {
                     continue;
                 };
                 let inst = &ctx.file.instructions[node.instruction()];
@@ -43,7 +43,7 @@ impl Rule for RemoteAddWithoutChecksum {
                     }
                     // The expanded value decides: `ADD $URL`, a quoted URL and the query
                     // form `repo.git?tag=v1` are only recognisable once expanded.
-                    let value = source.path.as_deref().unwrap_or(&source.raw);
+                    let value = source.path.unwrap_or(source.raw);
                     let value = value.trim_matches(|c| c == '"' || c == '\'');
                     let diag = if is_git_url(value) {
                         // A ref whose variable has no static value may well be a commit.
