@@ -52,9 +52,9 @@ impl Rule for RemoteAddWithoutChecksum {
                         {
                             continue;
                         }
-                        git_finding(&source.raw, value)
+                        git_finding(source.raw, value)
                     } else if is_http_url(value) {
-                        url_finding(&source.raw, value)
+                        url_finding(source.raw, value)
                     } else {
                         continue;
                     };
