@@ -695,7 +695,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                         let (key, value) =
                             (CompactString::from(key), value.map(CompactString::from));
                         if renamed.is_empty() && key != kv.key.value {
-                            renamed.extend(pairs[..i].iter().map(|kv| kv.key.value.clone()));
+                            renamed
+                                .extend(pairs[..i].iter().map(|kv| kv.key.value.as_str().into()));
                         }
                         if !renamed.is_empty() || key != kv.key.value {
                             renamed.push(key.clone());
@@ -905,7 +906,7 @@ fn copy_info(
                 SourceKind::Context
             };
             CopySource {
-                raw: w.value.clone(),
+                raw: w.value.as_str().into(),
                 path: ex.expand(&w.value, vars).map(CompactString::from),
                 kind,
                 span: w.span,
@@ -960,7 +961,7 @@ fn analyse_run(
                     words
                         .iter()
                         .map(|w| shell::ShellWord {
-                            value: w.value.clone(),
+                            value: w.value.as_str().into(),
                             range: (0..0).into(),
                             has_expansion: false,
                         })
