@@ -758,7 +758,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                         let (key, value) =
                             (CompactString::from(key), value.map(CompactString::from));
                         if renamed.is_empty() && key != kv.key.value {
-                            renamed.extend(pairs[..i].iter().map(|kv| kv.key.value.clone()));
+                            renamed
+                                .extend(pairs[..i].iter().map(|kv| kv.key.value.as_str().into()));
                         }
                         if !renamed.is_empty() || key != kv.key.value {
                             renamed.push(key.clone());
@@ -1044,7 +1045,7 @@ fn analyse_run(
                     words
                         .iter()
                         .map(|w| shell::ShellWord {
-                            value: w.value.clone(),
+                            value: w.value.as_str().into(),
                             range: (0..0).into(),
                             has_expansion: false,
                         })

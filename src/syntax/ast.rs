@@ -5,6 +5,7 @@
 //! can edit the text in place.
 
 use compact_str::CompactString;
+use ecow::EcoString;
 use thin_vec::ThinVec;
 
 use crate::span::{LineIndex, Span};
@@ -139,10 +140,13 @@ impl Keyword {
 }
 
 /// A string value and where it was written.
+///
+/// 24 bytes: every argument of every instruction is one, and the value is inline up to
+/// 15 bytes, which holds most paths, image names and `ENV` names and values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     /// The value: raw text as written for shell-form words; the decoded string for JSON elements.
-    pub value: compact_str::CompactString,
+    pub value: EcoString,
     pub span: Span,
 }
 
@@ -164,58 +168,83 @@ pub struct Flag {
 /// map back to the source so that any range of `text` has a source span.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct JoinedText {
-    /// Short texts (most `CMD`s, many `RUN`s) stay inline.
-    pub text: CompactString,
-    /// Where `text` starts in the source when it is one contiguous piece (`pieces` empty).
-    start: usize,
+    /// Texts of up to 15 bytes (many `CMD`s, some `RUN`s) stay inline; longer ones share
+    /// one allocation between clones.
+    pub text: EcoString,
+    /// Where the text is in the source.
+    place: Place,
+}
+
+/// Where a [`JoinedText`] is in the source. An enum rather than a start beside a list: the
+/// spare values of its tag hold the tag of [`Args`], which so stays 32 bytes (and
+/// [`Instruction`] 64).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Place {
+    /// One contiguous piece (the usual case, which takes no allocation) starting here.
+    /// A [`Span`] offset, so 32 bits.
+    Start(u32),
     /// `(offset in text, source span)` of each contiguous piece, in order, when there are
-    /// two or more; `text` is the concatenation of the pieces' source text. Empty for the
-    /// usual single piece, which then takes no allocation.
-    pieces: ThinVec<(usize, Span)>,
+    /// two or more; the text is the concatenation of the pieces' source text.
+    Pieces(ThinVec<(usize, Span)>),
+}
+
+impl Default for Place {
+    fn default() -> Self {
+        Place::Start(0)
+    }
+}
+
+/// A source offset as a [`Place::Start`]: offsets come from [`Span`]s, which hold 32 bits.
+fn place_start(offset: usize) -> Place {
+    Place::Start(u32::try_from(offset).unwrap_or(u32::MAX))
 }
 
 impl JoinedText {
     /// Joined text from its pieces (`(offset in text, source span)`, in order).
-    pub fn new(text: CompactString, pieces: ThinVec<(usize, Span)>) -> Self {
-        match pieces.as_slice() {
-            [] => JoinedText {
-                text,
-                start: 0,
-                pieces,
-            },
-            [(0, span)] if span.len() == text.len() => JoinedText {
-                text,
-                start: span.start(),
-                pieces: ThinVec::new(),
-            },
-            _ => JoinedText {
-                text,
-                start: 0,
-                pieces,
-            },
+    pub fn new(text: EcoString, pieces: ThinVec<(usize, Span)>) -> Self {
+        let place = match pieces.as_slice() {
+            [] => Place::Start(0),
+            [(0, span)] if span.len() == text.len() => place_start(span.start()),
+            _ => Place::Pieces(pieces),
+        };
+        JoinedText { text, place }
+    }
+
+    /// The listed pieces: empty for one contiguous piece.
+    fn listed(&self) -> &[(usize, Span)] {
+        match &self.place {
+            Place::Start(_) => &[],
+            Place::Pieces(pieces) => pieces,
         }
     }
 
     /// `(offset in text, source span)` of each contiguous piece, in order.
     pub fn pieces(&self) -> impl Iterator<Item = (usize, Span)> + '_ {
-        let single = self
-            .pieces
-            .is_empty()
-            .then(|| (0, Span::new(self.start, self.start + self.text.len())));
-        single.into_iter().chain(self.pieces.iter().copied())
+        let single = match self.place {
+            Place::Start(start) => {
+                let start = start as usize;
+                Some((0, Span::new(start, start + self.text.len())))
+            }
+            Place::Pieces(_) => None,
+        };
+        single.into_iter().chain(self.listed().iter().copied())
     }
 
     /// The source offset of a text offset (offsets at a piece boundary map to the piece start).
     pub fn source_offset(&self, text_offset: usize) -> usize {
-        if self.pieces.is_empty() {
-            return (self.start + text_offset).min(self.start + self.text.len());
-        }
-        let i = match self.pieces.binary_search_by(|(o, _)| o.cmp(&text_offset)) {
+        let pieces = match &self.place {
+            Place::Start(start) => {
+                let start = *start as usize;
+                return (start + text_offset).min(start + self.text.len());
+            }
+            Place::Pieces(pieces) => pieces,
+        };
+        let i = match pieces.binary_search_by(|(o, _)| o.cmp(&text_offset)) {
             Ok(i) => i,
             Err(0) => 0,
             Err(i) => i - 1,
         };
-        let (o, span) = self.pieces[i];
+        let (o, span) = pieces[i];
         (span.start() + (text_offset - o)).min(span.end().max(span.start()))
     }
 
@@ -232,9 +261,15 @@ impl JoinedText {
 
     /// The source span of the whole text.
     pub fn span(&self) -> Span {
-        match (self.pieces.first(), self.pieces.last()) {
-            (Some((_, a)), Some((_, b))) => Span::new(a.start(), b.end()),
-            _ => Span::new(self.start, self.start + self.text.len()),
+        match &self.place {
+            Place::Start(start) => {
+                let start = *start as usize;
+                Span::new(start, start + self.text.len())
+            }
+            Place::Pieces(pieces) => match (pieces.first(), pieces.last()) {
+                (Some((_, a)), Some((_, b))) => Span::new(a.start(), b.end()),
+                _ => Span::new(0, self.text.len()),
+            },
         }
     }
 
@@ -242,28 +277,29 @@ impl JoinedText {
     pub fn slice(&self, range: std::ops::Range<usize>) -> JoinedText {
         let end = range.end.min(self.text.len());
         let start = range.start.min(end);
-        let text = CompactString::from(self.text.get(start..end).unwrap_or(""));
+        let text = EcoString::from(self.text.get(start..end).unwrap_or(""));
         if start == end {
             let at = self.source_offset(start);
             return JoinedText {
                 text,
-                start: at,
-                pieces: ThinVec::new(),
+                place: place_start(at),
             };
         }
-        if self.pieces.is_empty() {
-            return JoinedText {
-                text,
-                start: self.start + start,
-                pieces: ThinVec::new(),
-            };
-        }
-        let first = match self.pieces.binary_search_by(|(o, _)| o.cmp(&start)) {
+        let listed = match &self.place {
+            Place::Start(at) => {
+                return JoinedText {
+                    text,
+                    place: place_start(*at as usize + start),
+                }
+            }
+            Place::Pieces(pieces) => pieces,
+        };
+        let first = match listed.binary_search_by(|(o, _)| o.cmp(&start)) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
         let mut pieces = ThinVec::new();
-        for &(offset, span) in self.pieces.iter().skip(first) {
+        for &(offset, span) in listed.iter().skip(first) {
             if offset >= end {
                 break;
             }
@@ -286,10 +322,13 @@ impl Args {
     fn shrink_to_fit(&mut self) {
         match self {
             Args::Empty => {}
-            Args::Shell(joined) => joined.pieces.shrink_to_fit(),
-            Args::Exec(words) | Args::Words(words) => words.shrink_to_fit(),
-            Args::Word(_) => {}
-            Args::KeyValues(pairs) => pairs.shrink_to_fit(),
+            Args::Shell(joined) => {
+                if let Place::Pieces(pieces) = &mut joined.place {
+                    pieces.shrink_to_fit();
+                }
+            }
+            // Boxed slices hold exactly their elements.
+            Args::Exec(_) | Args::Words(_) | Args::Word(_) | Args::KeyValues(_) => {}
             Args::Onbuild(inner) => inner.shrink_to_fit(),
             Args::Healthcheck { command, .. } => command.shrink_to_fit(),
         }
@@ -338,16 +377,19 @@ pub enum Args {
     /// accepts them and drops the arguments; the builder rejects them later).
     Shell(JoinedText),
     /// JSON (exec) form: the decoded array elements.
-    Exec(ThinVec<Word>),
+    ///
+    /// The lists are boxed slices: no header and no spare capacity, so `COPY a b` holds
+    /// 48 bytes of words in a 64-byte block.
+    Exec(Box<[Word]>),
     /// Words as written: whitespace-separated for FROM, EXPOSE and the shell form of
     /// COPY/ADD/VOLUME; quote-aware for ARG; a single word holding the whole
     /// argument text for USER, WORKDIR, STOPSIGNAL and MAINTAINER.
-    Words(ThinVec<Word>),
+    Words(Box<[Word]>),
     /// [`Args::Words`] of exactly one word, held in place: `ARG NAME`, `USER app`,
     /// `WORKDIR /app` and `FROM image` need no list of their own.
     Word(Word),
     /// ENV and LABEL pairs.
-    KeyValues(ThinVec<KeyValue>),
+    KeyValues(Box<[KeyValue]>),
     /// ONBUILD's wrapped instruction.
     Onbuild(Box<Instruction>),
     /// HEALTHCHECK NONE, or HEALTHCHECK CMD followed by shell or exec args
@@ -436,7 +478,7 @@ impl Instruction {
     pub(crate) fn new(
         keyword: Keyword,
         keyword_len: usize,
-        keyword_joined: Option<CompactString>,
+        keyword_joined: Option<EcoString>,
         flags: ThinVec<Flag>,
         args: Args,
         span: Span,
@@ -669,7 +711,7 @@ mod tests {
     #[test]
     fn one_piece_is_kept_without_a_list() {
         let joined = JoinedText::new("abc".into(), thin_vec::thin_vec![(0, Span::new(10, 13))]);
-        assert!(joined.pieces.is_empty());
+        assert!(joined.listed().is_empty());
         assert_eq!(
             joined.pieces().collect::<Vec<_>>(),
             [(0, Span::new(10, 13))]
@@ -692,7 +734,7 @@ mod tests {
         assert_eq!(joined.source_span(1..6), Span::new(5, 12));
         // A slice inside one piece takes the one-piece form and equals one built so.
         let inner = joined.slice(5..7);
-        assert!(inner.pieces.is_empty());
+        assert!(inner.listed().is_empty());
         assert_eq!(
             inner,
             JoinedText::new("cd".into(), thin_vec::thin_vec![(0, Span::new(11, 13))])
@@ -714,13 +756,28 @@ mod layout_tests {
     /// (flags, heredocs, a split keyword) stay behind one pointer.
     #[test]
     fn an_instruction_record_stays_small() {
-        assert!(std::mem::size_of::<Instruction>() <= 72);
+        // The lists of `Args` are boxed slices (16 bytes) and the largest variant, `Shell`,
+        // leaves room beside its own tag for `Args`'.
+        assert!(std::mem::size_of::<JoinedText>() <= 32);
+        assert!(std::mem::size_of::<Args>() <= 32);
+        assert!(std::mem::size_of::<Instruction>() <= 64);
         // Every instruction with a flag or a heredoc has one.
         assert!(std::mem::size_of::<Extras>() <= 40);
         let df = crate::syntax::parse("FROM a\nRUN x\nRUN --mount=type=cache,target=/c x\n")
             .expect("parses");
         assert!(df.instructions[1].extras.is_none());
         assert_eq!(df.instructions[2].flags().len(), 1);
+    }
+
+    /// Every argument is a word, and every `ENV` or `LABEL` pair two: `COPY a b` holds its
+    /// two words in one 64-byte block, `ENV A=1` its pair in one too.
+    #[test]
+    fn words_and_pairs_stay_small() {
+        assert!(std::mem::size_of::<Word>() <= 24);
+        assert!(std::mem::size_of::<KeyValue>() <= 56);
+        let df = crate::syntax::parse("FROM a\nCOPY a b\nENV A=1\n").expect("parses");
+        assert!(matches!(&df.instructions[1].args, Args::Words(w) if w.len() == 2));
+        assert!(matches!(&df.instructions[2].args, Args::KeyValues(p) if p.len() == 1));
     }
 
     /// Spans too far apart for the record's 16-bit distances are kept whole.

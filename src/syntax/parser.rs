@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use thin_vec::{thin_vec, ThinVec};
+use thin_vec::ThinVec;
 
 use super::ast::*;
 use super::json::{self, JsonArray};
@@ -479,12 +479,12 @@ fn flag(joined: &JoinedText, raw: RawFlag) -> Flag {
 }
 
 /// Word arguments, a single word held in place.
-fn words_args(mut words: ThinVec<Word>) -> Args {
+fn words_args(mut words: Vec<Word>) -> Args {
     match (words.len(), words.pop()) {
         (1, Some(only)) => Args::Word(only),
         (_, last) => {
             words.extend(last);
-            Args::Words(words)
+            Args::Words(words.into_boxed_slice())
         }
     }
 }
@@ -499,7 +499,7 @@ fn parse_args(
     if rest.is_empty() && keyword != Keyword::Unknown {
         return Ok(Args::Empty);
     }
-    let words_of = |ranges: Vec<Range<usize>>| -> ThinVec<Word> {
+    let words_of = |ranges: Vec<Range<usize>>| -> Vec<Word> {
         ranges.into_iter().map(|r| word(joined, r)).collect()
     };
     Ok(match keyword {
@@ -555,7 +555,7 @@ fn parse_args(
 
 /// The JSON form if the text is a JSON array of strings; `None` to fall back to
 /// the other form; an error for a JSON array holding non-strings.
-fn exec_form(joined: &JoinedText, rest: Range<usize>) -> Result<Option<ThinVec<Word>>, String> {
+fn exec_form(joined: &JoinedText, rest: Range<usize>) -> Result<Option<Box<[Word]>>, String> {
     let text = joined.text.get(rest.clone()).unwrap_or("");
     match json::parse_array(text) {
         JsonArray::Strings(items) => Ok(Some(
@@ -594,13 +594,13 @@ fn key_values(
             return Err(format!("{} must have two arguments", keyword.as_str()));
         };
         let value_start = rest.end - slice[sep..].trim_start_matches(words::is_ascii_sep).len();
-        return Ok(Args::KeyValues(thin_vec![KeyValue {
+        return Ok(Args::KeyValues(Box::new([KeyValue {
             key: word(joined, rest.start..rest.start + sep),
             value: word(joined, value_start..rest.end),
             equals: false,
-        }]));
+        }])));
     }
-    let mut pairs = ThinVec::with_capacity(found.len());
+    let mut pairs = Vec::with_capacity(found.len());
     for r in found {
         let w = text.get(r.clone()).unwrap_or("");
         let Some(eq) = w.find('=') else {
@@ -615,7 +615,7 @@ fn key_values(
             equals: true,
         });
     }
-    Ok(Args::KeyValues(pairs))
+    Ok(Args::KeyValues(pairs.into_boxed_slice()))
 }
 
 #[cfg(test)]

@@ -159,7 +159,7 @@ fn volatile_declarations(ctx: &LintContext<'_>, patterns: &[String]) -> Vec<Vola
                         names.add(&kv.key.value, &arg);
                         found.push(Volatile {
                             instruction: node.instruction(),
-                            name: kv.key.value.clone(),
+                            name: kv.key.value.as_str().into(),
                             arg: arg.into(),
                         });
                     }
