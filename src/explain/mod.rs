@@ -170,7 +170,7 @@ pub fn predict(
     let mut stage_results: Vec<(Status, Option<String>)> = Vec::new();
     let mut stages = Vec::new();
     for stage in &graph.stages {
-        let from = &file.instructions[stage.from_instruction];
+        let from = &file.instructions[stage.from_instruction()];
         let (mut state, mut state_reason) = match &stage.base {
             Base::Stage { index } => match stage_results.get(*index) {
                 Some((Status::Rebuilds, _)) => (

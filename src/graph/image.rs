@@ -1,6 +1,6 @@
 //! Image references: `[registry/]name[:tag][@digest]`.
 
-use compact_str::CompactString;
+use ecow::EcoString;
 use serde::Serialize;
 
 /// One string and two cut points: a file of thousands of stages keeps one reference per
@@ -8,7 +8,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef {
     /// The reference as resolved (after ARG substitution).
-    raw: CompactString,
+    raw: EcoString,
     /// `raw[..name_end]` is the name. (Offsets as u32: a stage holds its base's reference.)
     name_end: u32,
     /// Where the digest's `@` is (`raw.len()` when there is none); a tag, when there is one,
@@ -42,7 +42,7 @@ impl ImageRef {
         // Offsets past u32 (a reference of 4 GB) are read as the end of the text.
         let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
         ImageRef {
-            raw: CompactString::from(raw),
+            raw: EcoString::from(raw),
             name_end: offset(name_end),
             digest_at: offset(digest_at),
         }

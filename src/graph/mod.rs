@@ -10,6 +10,7 @@ use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use compact_str::CompactString;
+use ecow::EcoString;
 use serde::Serialize;
 use thin_vec::ThinVec;
 
@@ -37,7 +38,7 @@ pub enum Base {
     Scratch,
     /// The FROM word references an ARG without a static value.
     Unresolved {
-        raw: String,
+        raw: Box<str>,
     },
 }
 
@@ -313,11 +314,11 @@ impl Scopes {
 pub struct Stage {
     pub index: usize,
     /// The `AS` name, lowercased as BuildKit compares it.
-    pub name: Option<CompactString>,
+    pub name: Option<EcoString>,
     /// Index of the FROM instruction.
-    pub from_instruction: usize,
+    from_at: u32,
     pub base: Base,
-    pub platform: Option<Box<str>>,
+    pub platform: Option<Arc<String>>,
     /// The instructions after FROM up to the next FROM.
     pub nodes: ThinVec<Node>,
     /// Stages this one reads from (`COPY --from`, `RUN --mount=from=`), excluding its base.
@@ -336,6 +337,11 @@ pub struct Stage {
 }
 
 impl Stage {
+    /// Index of the FROM instruction in `Dockerfile::instructions`.
+    pub fn from_instruction(&self) -> usize {
+        self.from_at as usize
+    }
+
     /// Whether the stage runs Windows containers (its RUNs default to `cmd`).
     pub fn is_windows(&self) -> bool {
         self.windows
@@ -649,7 +655,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             // FROM sees only the global ARGs.
             let base = match ex.expand(&raw, &global_args) {
                 None => Base::Unresolved {
-                    raw: raw.to_string(),
+                    raw: raw.as_str().into(),
                 },
                 Some(value) if value.eq_ignore_ascii_case("scratch") => Base::Scratch,
                 Some(value) => match names.resolve_name(&value, stages.len()) {
@@ -699,10 +705,10 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             stages.push(Stage {
                 windows,
                 index: stages.len(),
-                name: name.map(CompactString::from),
-                from_instruction: idx,
+                name: name.map(EcoString::from),
+                from_at: u32::try_from(idx).unwrap_or(u32::MAX),
                 base,
-                platform: platform.map(|p| Box::from(p.as_str())),
+                platform: platform.map(|p| Arc::new(p.to_string())),
                 nodes: ThinVec::with_capacity(len),
                 reads_from: ThinVec::new(),
                 exit_user: None,
@@ -1205,10 +1211,10 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                 .collect();
             json!({
                 "index": s.index,
-                "name": s.name,
+                "name": s.name.as_deref(),
                 "base": s.base,
-                "platform": s.platform,
-                "line": df.lines.line(df.instructions[s.from_instruction].span.start()),
+                "platform": s.platform.as_deref(),
+                "line": df.lines.line(df.instructions[s.from_instruction()].span.start()),
                 "reads_from": s.reads_from,
                 "lineage": graph.lineage(s.index),
                 "vars": s.nodes.last().map(|n| n.vars().to_map()).unwrap_or_default(),
@@ -1242,7 +1248,7 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
                 .map(|n| format!(" \"{n}\""))
                 .unwrap_or_default(),
             df.lines
-                .line(df.instructions[s.from_instruction].span.start()),
+                .line(df.instructions[s.from_instruction()].span.start()),
             base
         );
         if !s.reads_from.is_empty() {
@@ -1356,6 +1362,13 @@ mod tests {
     fn a_node_takes_four_words() {
         // One node per instruction: a file of short instructions holds one each.
         assert!(std::mem::size_of::<Node>() <= 32);
+    }
+
+    #[test]
+    fn a_stage_takes_sixteen_words() {
+        // One record per FROM: a file of thousands of short stages holds one each.
+        assert!(std::mem::size_of::<Stage>() <= 128);
+        assert!(std::mem::size_of::<Base>() <= 32);
     }
 
     #[test]

@@ -31,7 +31,7 @@ impl Rule for UnpinnedBaseImage {
             let Base::Image { image } = &stage.base else {
                 continue;
             };
-            let inst = &ctx.file.instructions[stage.from_instruction];
+            let inst = &ctx.file.instructions[stage.from_instruction()];
             let span = inst.words().first().map_or(inst.span, |w| w.span);
             // Template placeholders (`{{baseImage}}`) are not image references yet.
             if image.digest().is_some() || !image.is_valid_reference() {
