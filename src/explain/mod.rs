@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::context::BuildContext;
-use crate::graph::{Base, CopyInfo, Graph, Node, NodeKind, SourceKind};
+use crate::graph::{Base, Graph, Node, NodeKind, SourceKind};
 use crate::knowledge::{self, InvocationKind};
 use crate::rules::common;
 use crate::syntax::{Dockerfile, Instruction, Keyword};
@@ -492,9 +492,7 @@ fn own_inputs(
             }
         }
         NodeKind::Copy(_) => {
-            let copy = node.copy_info(file).unwrap_or(CopyInfo {
-                sources: Vec::new(),
-            });
+            let copy = node.copy_info(file).unwrap_or_default();
             let shown = format!("{} {}", inst.keyword.as_str(), args_text(file, inst));
             for source in &copy.sources {
                 match &source.kind {

@@ -73,7 +73,7 @@ pub struct CopySource<'a> {
 }
 
 /// The sources of a COPY or ADD ([`Node::copy_info`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CopyInfo<'a> {
     pub sources: Vec<CopySource<'a>>,
 }
