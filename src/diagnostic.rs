@@ -182,7 +182,13 @@ impl Findings {
             fix,
         } = d;
         let edit_count = fix.as_ref().map_or(0, |f| f.edits.len());
-        if !self.list.has_room(labels.len(), edit_count) {
+        let text_len = message.len()
+            + help.as_deref().map_or(0, str::len)
+            + labels.iter().map(|l| l.message.len()).sum::<usize>()
+            + fix.as_ref().map_or(0, |f| {
+                f.title.len() + f.edits.iter().map(|e| e.replacement.len()).sum::<usize>()
+            });
+        if !self.list.has_room(labels.len(), edit_count, text_len) {
             return;
         }
         let rule = self.list.rule_index(rule);
@@ -246,14 +252,13 @@ impl Findings {
         let hash = hasher.hash_one(&*text);
         let entry = lookup.entry(
             hash,
-            |&id| *texts[id as usize] == *text,
-            |&id| hasher.hash_one(&*texts[id as usize]),
+            |&id| texts.get(id) == &*text,
+            |&id| hasher.hash_one(texts.get(id)),
         );
         match entry {
             hash_table::Entry::Occupied(held) => *held.get(),
             hash_table::Entry::Vacant(slot) => {
-                let id = texts.len() as TextId;
-                texts.push(text);
+                let id = texts.push(&text);
                 slot.insert(id);
                 id
             }
@@ -276,6 +281,39 @@ impl Findings {
 
 /// The id of a text of a [`Diagnostics`]: its index in the text table.
 type TextId = u32;
+
+/// Distinct texts, stored end to end in one string. A file with a finding on every line
+/// has as many distinct messages (each names a line); one allocation each would add a
+/// reference-count header and the allocator's own overhead to every one.
+#[derive(Clone, Default)]
+struct Texts {
+    bytes: String,
+    /// Where each text ends in `bytes`; it starts where the previous one ends.
+    ends: Vec<u32>,
+}
+
+impl Texts {
+    fn get(&self, id: TextId) -> &str {
+        let id = id as usize;
+        let start = match id {
+            0 => 0,
+            _ => self.ends[id - 1] as usize,
+        };
+        &self.bytes[start..self.ends[id] as usize]
+    }
+
+    /// Appends `text` (the caller has checked with [`Diagnostics::has_room`] that it fits).
+    fn push(&mut self, text: &str) -> TextId {
+        let id = self.ends.len() as TextId;
+        self.bytes.push_str(text);
+        self.ends.push(self.bytes.len() as u32);
+        id
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
 
 /// No text, or no fix.
 const NONE: u32 = u32::MAX;
@@ -340,12 +378,12 @@ struct Tables {
     fixes: Vec<StoredFix>,
     edits: Vec<Placed>,
     /// Distinct texts: two ids are equal exactly when their texts are.
-    texts: Vec<Arc<str>>,
+    texts: Texts,
 }
 
 impl Tables {
-    fn text(&self, id: TextId) -> &Arc<str> {
-        &self.texts[id as usize]
+    fn text(&self, id: TextId) -> &str {
+        self.texts.get(id)
     }
 
     fn labels_of(&self, record: &Record) -> &[Placed] {
@@ -479,10 +517,11 @@ impl Diagnostics {
         }
     }
 
-    /// Whether a finding with `labels` labels and a fix of `edits` edits fits: every table
-    /// is indexed in 32 bits (16 for rules), which only a few hundred gigabytes of findings
-    /// would fill. A finding that does not fit is dropped rather than misfiled.
-    fn has_room(&self, labels: usize, edits: usize) -> bool {
+    /// Whether a finding with `labels` labels, a fix of `edits` edits and texts of
+    /// `text_len` bytes in all fits: every table is indexed in 32 bits (16 for rules), as
+    /// are the texts' bytes, which only gigabytes of findings would fill. A finding that
+    /// does not fit is dropped rather than misfiled.
+    fn has_room(&self, labels: usize, edits: usize, text_len: usize) -> bool {
         let max = NONE as usize;
         let t = &self.tables;
         self.records.len() < max
@@ -491,6 +530,7 @@ impl Diagnostics {
             && t.fixes.len() < max
             && t.edits.len().saturating_add(edits) <= max
             && t.texts.len().saturating_add(3 + labels + edits) <= max
+            && t.texts.bytes.len().saturating_add(text_len) <= u32::MAX as usize
     }
 }
 
@@ -608,7 +648,7 @@ impl<'a> Finding<'a> {
     }
 
     pub fn help(self) -> Option<&'a str> {
-        (self.record.help != NONE).then(|| &**self.tables.text(self.record.help))
+        (self.record.help != NONE).then(|| self.tables.text(self.record.help))
     }
 
     pub fn labels(self) -> impl ExactSizeIterator<Item = LabelRef<'a>> + 'a {
@@ -629,23 +669,23 @@ impl<'a> Finding<'a> {
         })
     }
 
-    /// This finding as a [`Diagnostic`] of its own (the texts are shared, not copied).
+    /// This finding as a [`Diagnostic`] of its own (its texts copied out).
     pub fn to_diagnostic(self) -> Diagnostic {
         let tables = self.tables;
         Diagnostic {
             rule: self.rule(),
             severity: self.severity(),
-            message: Arc::clone(tables.text(self.record.message)),
+            message: tables.text(self.record.message).into(),
             span: self.span(),
             labels: tables
                 .labels_of(self.record)
                 .iter()
                 .map(|label| Label {
                     span: label.span,
-                    message: Arc::clone(tables.text(label.text)),
+                    message: tables.text(label.text).into(),
                 })
                 .collect(),
-            help: (self.record.help != NONE).then(|| Arc::clone(tables.text(self.record.help))),
+            help: self.help().map(Arc::from),
             fix: self.fix().map(|fix| Box::new(fix.to_fix())),
         }
     }
@@ -718,19 +758,19 @@ impl std::fmt::Debug for FixRef<'_> {
     }
 }
 
-/// An edit of a [`FixRef`]. The replacement is handed out as the shared text it is, so
-/// that an [`Edit`] made of it ([`EditRef::to_edit`]) copies no string.
+/// An edit of a [`FixRef`], its replacement read in place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EditRef<'a> {
     pub span: Span,
-    pub replacement: &'a Arc<str>,
+    pub replacement: &'a str,
 }
 
 impl EditRef<'_> {
+    /// This edit as an [`Edit`] of its own (the replacement copied out).
     pub fn to_edit(self) -> Edit {
         Edit {
             span: self.span,
-            replacement: Arc::clone(self.replacement),
+            replacement: self.replacement.into(),
         }
     }
 }
@@ -897,7 +937,7 @@ mod tests {
         );
         let fix = full.fix().expect("a fix");
         assert_eq!(fix.edits().len(), 1000);
-        assert_eq!(fix.edits().last().map(|e| &**e.replacement), Some("e999"));
+        assert_eq!(fix.edits().last().map(|e| e.replacement), Some("e999"));
         assert_eq!(
             stored.get(1).and_then(|d| d.fix()).map(|f| f.edits().len()),
             Some(0)
@@ -921,6 +961,49 @@ mod tests {
         let third = stored.get(2).expect("a finding");
         assert!(std::ptr::eq(first.message(), third.message()));
         assert_eq!(stored.tables.rules.len(), 1);
+    }
+
+    #[test]
+    fn texts_are_stored_end_to_end_once_each() {
+        let meta = rule(0);
+        let texts = [
+            "",
+            "a",
+            "",
+            "ünïcode",
+            "a",
+            "a longer text, longer than the others",
+        ];
+        let list: Vec<Diagnostic> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                Diagnostic::new(meta, Span::new(i, i), *text)
+                    .with_label(Span::new(0, 1), *text)
+                    .with_fix(Fix {
+                        title: "a".into(),
+                        applicability: Applicability::Safe,
+                        edits: vec![Edit {
+                            span: Span::new(i, i),
+                            replacement: (*text).into(),
+                        }],
+                    })
+            })
+            .collect();
+        let stored = Diagnostics::from(list.clone());
+        let distinct = ["", "a", "ünïcode", "a longer text, longer than the others"];
+        assert_eq!(stored.tables.texts.len(), distinct.len());
+        assert_eq!(stored.tables.texts.bytes, distinct.concat());
+        for (id, text) in distinct.iter().enumerate() {
+            assert_eq!(stored.tables.texts.get(id as TextId), *text);
+        }
+        for (finding, text) in stored.iter().zip(texts) {
+            assert_eq!(finding.message(), text);
+            assert_eq!(finding.labels().next().map(|l| l.message), Some(text));
+            let edit = finding.fix().and_then(|f| f.edits().next());
+            assert_eq!(edit.map(|e| e.replacement), Some(text));
+        }
+        assert_eq!(stored.to_vec(), list);
     }
 
     #[test]

@@ -25,7 +25,26 @@ use layerlint::rules::{self, RuleMeta};
 use layerlint::settings::{self, Settings};
 use layerlint::{ci, discover, graph, lint, syntax};
 
+/// glibc raises its mmap threshold to the size of each large block freed (up to 32 MiB):
+/// once a rule frees a large table of its own, the growing tables of later rules (the
+/// findings' records and texts) stay inside the heap up to that size, where each doubling
+/// copies and leaves the old block resident. A fixed threshold (the usual starting value)
+/// keeps every large block in a mapping of its own, which grows in place and is returned
+/// when freed: about 178 MB of resident memory instead of 211 MB on a 10 MB file with a
+/// finding on every line.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn fix_mmap_threshold() {
+    // SAFETY: `mallopt` only sets an allocator parameter; it runs before any other thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn fix_mmap_threshold() {}
+
 fn main() -> ExitCode {
+    fix_mmap_threshold();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

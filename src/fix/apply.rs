@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::diagnostic::Edit;
+use crate::diagnostic::{Edit, EditRef};
 use crate::span::Span;
 
 /// Why a set of edits cannot be applied.
@@ -48,8 +48,20 @@ pub fn conflicts(a: Span, b: Span) -> bool {
 /// Apply edits to `source`. The edits are ordered by position (edits at the same
 /// position keep their given order) and must not overlap.
 pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.span.start(), e.span.end()));
+    let refs = edits
+        .iter()
+        .map(|e| EditRef {
+            span: e.span,
+            replacement: &e.replacement,
+        })
+        .collect();
+    apply_edit_refs(source, refs)
+}
+
+/// [`apply_edits`] for edits read in place from a list of findings.
+pub fn apply_edit_refs(source: &str, mut edits: Vec<EditRef<'_>>) -> Result<String, EditError> {
+    edits.sort_by_key(|e| (e.span.start(), e.span.end()));
+    let sorted = edits;
     for e in &sorted {
         let ok = e.span.start() <= e.span.end()
             && e.span.end() <= source.len()
@@ -70,7 +82,7 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
     let mut at = 0;
     for e in sorted {
         out.push_str(&source[at..e.span.start()]);
-        out.push_str(&e.replacement);
+        out.push_str(e.replacement);
         at = e.span.end();
     }
     out.push_str(&source[at..]);

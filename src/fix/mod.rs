@@ -15,7 +15,7 @@ pub mod write;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Applicability, Diagnostics, Edit, EditRef, Finding};
+use crate::diagnostic::{Applicability, Diagnostics, EditRef, Finding};
 use crate::span::{LineIndex, Span};
 use crate::syntax::ParseError;
 
@@ -128,15 +128,11 @@ pub fn fix_source(
         if chosen.is_empty() {
             break;
         }
-        let edits: Vec<Edit> = chosen
+        let edits: Vec<EditRef<'_>> = chosen
             .iter()
-            .flat_map(|d| {
-                d.fix()
-                    .into_iter()
-                    .flat_map(|f| f.edits().map(EditRef::to_edit))
-            })
+            .flat_map(|d| d.fix().into_iter().flat_map(|f| f.edits()))
             .collect();
-        let next = match apply_edits(&text, &edits) {
+        let next = match apply::apply_edit_refs(&text, edits) {
             Ok(t) => t,
             Err(e) => {
                 let culprit = chosen.first().copied();
@@ -443,7 +439,7 @@ mod tests {
             }
         }
     }
-    use crate::diagnostic::{Diagnostic, Fix};
+    use crate::diagnostic::{Diagnostic, Edit, Fix};
     use crate::rules::pinning::unpinned_base_image::META;
 
     /// A fake rule: every `RUN x` line is a finding whose fix turns it into `replacement`.

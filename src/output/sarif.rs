@@ -191,7 +191,7 @@ fn result<'a>(
                     .map(|e| Replacement {
                         deleted_region: region(file.range(e.span)),
                         inserted_content: Text {
-                            text: &**e.replacement,
+                            text: e.replacement,
                         },
                     })
                     .collect(),

@@ -21,13 +21,15 @@ pub static META: RuleMeta = RuleMeta {
     experimental: false,
 };
 
-/// An `ARG` or `ENV` in a stage whose value changes from build to build.
-struct Volatile {
+/// An `ARG` or `ENV` in a stage whose value changes from build to build. Its strings are
+/// the file's own, and declarations are worked out as the stage is walked, so none is
+/// stored for the whole file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Volatile<'a> {
     instruction: usize,
-    /// The variable it declares, and the build argument that makes it volatile. Inline
-    /// strings: a stage of thousands of `ARG GIT_SHA` lines holds one of these for each.
-    name: compact_str::CompactString,
-    arg: compact_str::CompactString,
+    /// The variable it declares, and the build argument that makes it volatile.
+    name: &'a str,
+    arg: &'a str,
 }
 
 impl Rule for VolatileArgBeforeInstall {
@@ -50,31 +52,37 @@ impl Rule for VolatileArgBeforeInstall {
                 .map(|s| s.to_string())
                 .collect()
         });
-        // In instruction order (stages and their nodes are), so an instruction's
-        // declarations are found by binary search.
-        let declared = volatile_declarations(ctx, &patterns);
-        let declared_at = |instruction: usize| {
-            let from = declared.partition_point(|v| v.instruction < instruction);
-            let to = declared.partition_point(|v| v.instruction <= instruction);
-            &declared[from..to]
-        };
-        let mut reported: std::collections::HashSet<usize> = std::collections::HashSet::new();
+        // The instructions of the declarations reported so far: an ENV inherited by
+        // several stages is reported once.
+        let mut reported = InstructionSet::new(ctx.file.instructions.len());
         for stage in &ctx.graph.stages {
             // Which of the stage's own nodes install dependencies, worked out once when a
             // fix first needs it.
             let installs = std::cell::OnceCell::new();
             // An ARG reaches only the RUNs of its own stage; an ENV set from one is part
             // of the image, so stages built FROM this one inherit it.
-            // Each declaration in force, and whether a RUN has come since it.
-            let mut in_force: Vec<(&Volatile, bool)> = Vec::new();
+            let mut in_force = InForce::default();
+            // The volatile names of the stage whose nodes are being walked (an ancestor's,
+            // then the stage's own): an ENV is volatile when set from one of them.
+            let mut names = VolatileNames::default();
+            let mut names_of = None;
             for (owner, node) in ctx.graph.layers(stage.index).iter() {
+                if names_of != Some(owner) {
+                    names = VolatileNames::default();
+                    names_of = Some(owner);
+                }
                 let inst = &ctx.file.instructions[node.instruction()];
                 match &node.kind {
-                    NodeKind::Arg if owner == stage.index => {
-                        in_force.extend(declared_at(node.instruction()).iter().map(|v| (v, false)))
+                    NodeKind::Arg => {
+                        let own = owner == stage.index;
+                        declare_args(inst, node.instruction(), &patterns, &mut names, |v| {
+                            if own {
+                                in_force.add(v);
+                            }
+                        })
                     }
                     NodeKind::Env { .. } => {
-                        in_force.extend(declared_at(node.instruction()).iter().map(|v| (v, false)))
+                        declare_envs(inst, node.instruction(), &mut names, |v| in_force.add(v))
                     }
                     NodeKind::Run(run) => {
                         let commands = run.runs_managers().then(|| ctx.commands(run));
@@ -83,28 +91,19 @@ impl Rule for VolatileArgBeforeInstall {
                                 .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
                         });
                         let Some(install) = install else {
-                            in_force
-                                .iter_mut()
-                                .for_each(|(_, after_run)| *after_run = true);
+                            in_force.run_passed();
                             continue;
                         };
-                        // A cache-busting argument right before an install is there to
-                        // rerun that install on purpose.
-                        let first = in_force
-                            .iter()
-                            .find(|(v, after_run)| *after_run || !is_cache_bust(&v.arg))
-                            .map(|(v, _)| *v);
                         let text = ctx.file.text(inst.span);
                         // An install that reads the value needs it declared first (a
                         // version or commit it fetches); everything after it reruns anyway.
-                        let reads_it = in_force.iter().any(|(v, _)| references(text, &v.name));
-                        if let Some(first) = first {
-                            if !reads_it && reported.insert(first.instruction) {
-                                let mut diag = finding(ctx, first, &install);
+                        if let Some(first) = in_force.first() {
+                            if !in_force.read_by(text) && reported.insert(first.instruction) {
+                                let mut diag = finding(ctx, &first, &install);
                                 let installs =
                                     installs.get_or_init(|| install_flags(ctx, &stage.nodes));
                                 if let Some(fix) =
-                                    move_below_installs(ctx, stage.index, installs, first)
+                                    move_below_installs(ctx, stage.index, installs, &first)
                                 {
                                     diag = diag.with_fix(fix);
                                 }
@@ -126,90 +125,179 @@ fn is_cache_bust(name: &str) -> bool {
     upper.replace('_', "").contains("CACHEBUST")
 }
 
-/// The volatile ARGs of every stage, and the ENVs of the same stage set from them.
-fn volatile_declarations(ctx: &LintContext<'_>, patterns: &[String]) -> Vec<Volatile> {
-    let mut found = Vec::new();
-    for stage in &ctx.graph.stages {
-        let mut names = VolatileNames::default();
-        for node in &stage.nodes {
-            let inst = &ctx.file.instructions[node.instruction()];
-            match &node.kind {
-                NodeKind::Arg => {
-                    for (name, default) in arg_defaults(inst) {
-                        if knowledge::matches_volatile_arg(&name, patterns)
-                            && !is_pinned_value(default.as_deref())
-                        {
-                            names.add(&name, &name);
-                            found.push(Volatile {
-                                instruction: node.instruction(),
-                                arg: name.as_str().into(),
-                                name: name.into(),
-                            });
-                        }
-                    }
-                }
-                NodeKind::Env { .. } => {
-                    let Args::KeyValues(pairs) = &inst.args else {
-                        continue;
-                    };
-                    for kv in pairs {
-                        let Some(arg) = names.referenced_in(&kv.value.value) else {
-                            continue;
-                        };
-                        names.add(&kv.key.value, &arg);
-                        found.push(Volatile {
-                            instruction: node.instruction(),
-                            name: kv.key.value.as_str().into(),
-                            arg: arg.into(),
-                        });
-                    }
-                }
-                _ => {}
-            }
+/// The volatile declarations of an ARG instruction, each handed to `found` in order and
+/// added to the stage's `names`.
+fn declare_args<'a>(
+    inst: &'a Instruction,
+    instruction: usize,
+    patterns: &[String],
+    names: &mut VolatileNames<'a>,
+    mut found: impl FnMut(Volatile<'a>),
+) {
+    for (name, default) in arg_defaults(inst) {
+        if knowledge::matches_volatile_arg(name, patterns) && !is_pinned_value(default) {
+            names.add(name, name);
+            found(Volatile {
+                instruction,
+                name,
+                arg: name,
+            });
         }
     }
-    found
+}
+
+/// The volatile declarations of an ENV instruction (the names it sets from a volatile name
+/// of its stage), each handed to `found` in order and added to the stage's `names`.
+fn declare_envs<'a>(
+    inst: &'a Instruction,
+    instruction: usize,
+    names: &mut VolatileNames<'a>,
+    mut found: impl FnMut(Volatile<'a>),
+) {
+    let Args::KeyValues(pairs) = &inst.args else {
+        return;
+    };
+    for kv in pairs {
+        let Some(arg) = names.referenced_in(&kv.value.value) else {
+            continue;
+        };
+        let name = kv.key.value.as_str();
+        names.add(name, arg);
+        found(Volatile {
+            instruction,
+            name,
+            arg,
+        });
+    }
+}
+
+/// The volatile declarations in force at a point of a stage: those since its last
+/// dependency install, in order. Only what the rule asks of them is kept (the one a
+/// finding would name, and their distinct names), so a long run of declarations before
+/// an install takes one entry per distinct name.
+#[derive(Default)]
+struct InForce<'a> {
+    /// The earliest, and whether a RUN has come since it. A RUN that comes after a
+    /// declaration comes after every earlier one too, so when it has come since none
+    /// has, no later one either.
+    earliest: Option<(Volatile<'a>, bool)>,
+    /// The earliest whose argument is not a cache bust.
+    earliest_lasting: Option<Volatile<'a>>,
+    /// Their names: made of letters, digits and `_` (looked up by the names a text
+    /// references), and any other (rare, scanned for).
+    plain: std::collections::HashSet<&'a str>,
+    other: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> InForce<'a> {
+    fn add(&mut self, v: Volatile<'a>) {
+        if self.earliest.is_none() {
+            self.earliest = Some((v, false));
+        }
+        if self.earliest_lasting.is_none() && !is_cache_bust(v.arg) {
+            self.earliest_lasting = Some(v);
+        }
+        if is_plain_name(v.name) {
+            self.plain.insert(v.name);
+        } else {
+            self.other.insert(v.name);
+        }
+    }
+
+    /// A RUN that installs nothing has come.
+    fn run_passed(&mut self) {
+        if let Some((_, after_run)) = &mut self.earliest {
+            *after_run = true;
+        }
+    }
+
+    /// The declaration a finding names: the earliest, unless no RUN has come since it
+    /// and it is a cache bust (an argument right before an install that is there to rerun
+    /// it on purpose); then the earliest that is not.
+    fn first(&self) -> Option<Volatile<'a>> {
+        match self.earliest {
+            Some((v, true)) => Some(v),
+            _ => self.earliest_lasting,
+        }
+    }
+
+    /// Whether `text` expands one of the names.
+    fn read_by(&self, text: &str) -> bool {
+        (!self.plain.is_empty() && referenced_names(text).any(|name| self.plain.contains(name)))
+            || self.other.iter().any(|name| references(text, name))
+    }
+
+    fn clear(&mut self) {
+        self.earliest = None;
+        self.earliest_lasting = None;
+        self.plain.clear();
+        self.other.clear();
+    }
+}
+
+/// A set of instruction indexes, one bit each.
+struct InstructionSet(Vec<u64>);
+
+impl InstructionSet {
+    fn new(instructions: usize) -> InstructionSet {
+        InstructionSet(vec![0; instructions.div_ceil(64)])
+    }
+
+    /// Adds `instruction`; whether it was not there yet.
+    fn insert(&mut self, instruction: usize) -> bool {
+        let (word, bit) = (instruction / 64, 1u64 << (instruction % 64));
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        let new = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        new
+    }
+}
+
+/// Whether a name is made of letters, digits and `_` only: [`referenced_names`] finds
+/// exactly these.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The volatile names of a stage, each with the build argument behind it. The first
 /// declaration of a name counts. Lookups go by the names a text references, so a stage
 /// of thousands of volatile names stays linear.
 #[derive(Default)]
-struct VolatileNames {
-    /// Names made of letters, digits and `_`: declaration order and argument.
-    plain: std::collections::HashMap<String, (usize, String)>,
+struct VolatileNames<'a> {
+    /// Plain names ([`is_plain_name`]): declaration order and argument.
+    plain: std::collections::HashMap<&'a str, (usize, &'a str)>,
     /// Any other name (rare), scanned for.
-    other: Vec<(usize, String, String)>,
+    other: Vec<(usize, &'a str, &'a str)>,
     count: usize,
 }
 
-impl VolatileNames {
-    fn add(&mut self, name: &str, arg: &str) {
+impl<'a> VolatileNames<'a> {
+    fn add(&mut self, name: &'a str, arg: &'a str) {
         let order = self.count;
         self.count += 1;
-        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            self.plain
-                .entry(name.to_string())
-                .or_insert_with(|| (order, arg.to_string()));
+        if is_plain_name(name) {
+            self.plain.entry(name).or_insert((order, arg));
         } else {
-            self.other.push((order, name.to_string(), arg.to_string()));
+            self.other.push((order, name, arg));
         }
     }
 
     /// The argument behind the earliest declared name that `text` expands.
-    fn referenced_in(&self, text: &str) -> Option<String> {
+    fn referenced_in(&self, text: &str) -> Option<&'a str> {
         let plain = referenced_names(text)
             .filter_map(|name| self.plain.get(name))
-            .map(|(order, arg)| (*order, arg));
+            .map(|&(order, arg)| (order, arg));
         let other = self
             .other
             .iter()
             .filter(|(_, name, _)| references(text, name))
-            .map(|(order, _, arg)| (*order, arg));
+            .map(|&(order, _, arg)| (order, arg));
         plain
             .chain(other)
             .min_by_key(|(order, _)| *order)
-            .map(|(_, arg)| arg.clone())
+            .map(|(_, arg)| arg)
     }
 }
 
@@ -233,7 +321,7 @@ fn referenced_names(text: &str) -> impl Iterator<Item = &str> {
 
 fn finding(
     ctx: &LintContext<'_>,
-    v: &Volatile,
+    v: &Volatile<'_>,
     install: &common::ManagerCommand<'_>,
 ) -> Diagnostic {
     let inst = &ctx.file.instructions[v.instruction];
@@ -271,10 +359,10 @@ fn move_below_installs(
     ctx: &LintContext<'_>,
     stage: usize,
     installs: &[bool],
-    v: &Volatile,
+    v: &Volatile<'_>,
 ) -> Option<Fix> {
     let arg_inst = &ctx.file.instructions[v.instruction];
-    if arg_inst.keyword != Keyword::Arg || arg_defaults(arg_inst).len() != 1 {
+    if arg_inst.keyword != Keyword::Arg || arg_defaults(arg_inst).count() != 1 {
         return None;
     }
     let nodes = &ctx.graph.stages.get(stage)?.nodes;
@@ -288,7 +376,7 @@ fn move_below_installs(
             return None;
         }
         let inst = &ctx.file.instructions[node.instruction()];
-        if references(ctx.file.text(inst.span), &v.name) {
+        if references(ctx.file.text(inst.span), v.name) {
             break;
         }
         if installs.get(i) == Some(&true) {
@@ -323,14 +411,11 @@ fn install_flags(ctx: &LintContext<'_>, nodes: &[crate::graph::Node]) -> Vec<boo
 }
 
 /// The names and default values an ARG instruction declares.
-fn arg_defaults(inst: &Instruction) -> Vec<(String, Option<String>)> {
-    inst.words()
-        .iter()
-        .map(|w| match w.value.split_once('=') {
-            Some((k, v)) => (k.to_string(), Some(v.trim_matches(['"', '\'']).to_string())),
-            None => (w.value.to_string(), None),
-        })
-        .collect()
+fn arg_defaults(inst: &Instruction) -> impl Iterator<Item = (&str, Option<&str>)> {
+    inst.words().iter().map(|w| match w.value.split_once('=') {
+        Some((k, v)) => (k, Some(v.trim_matches(['"', '\'']))),
+        None => (w.value.as_str(), None),
+    })
 }
 
 /// Whether a default is a concrete version or commit (`1.4.2`, `v2.0.0-rc1`, a 40-digit
@@ -380,6 +465,192 @@ fn references(text: &str, name: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The rule as it was first written: every volatile declaration of the file listed up
+    /// front, the ones in force kept in full. The rule must report what this reports.
+    fn reference_check(ctx: &LintContext<'_>, patterns: &[String], out: &mut Findings) {
+        let mut declared = Vec::new();
+        for stage in &ctx.graph.stages {
+            let mut names = VolatileNames::default();
+            for node in &stage.nodes {
+                let inst = &ctx.file.instructions[node.instruction()];
+                match &node.kind {
+                    NodeKind::Arg => {
+                        declare_args(inst, node.instruction(), patterns, &mut names, |v| {
+                            declared.push(v)
+                        })
+                    }
+                    NodeKind::Env { .. } => {
+                        declare_envs(inst, node.instruction(), &mut names, |v| declared.push(v))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let declared_at = |instruction: usize| {
+            let from = declared.partition_point(|v| v.instruction < instruction);
+            let to = declared.partition_point(|v| v.instruction <= instruction);
+            &declared[from..to]
+        };
+        let mut reported = std::collections::HashSet::new();
+        for stage in &ctx.graph.stages {
+            let mut in_force: Vec<(&Volatile<'_>, bool)> = Vec::new();
+            for (owner, node) in ctx.graph.layers(stage.index).iter() {
+                let inst = &ctx.file.instructions[node.instruction()];
+                match &node.kind {
+                    NodeKind::Arg if owner == stage.index => {
+                        in_force.extend(declared_at(node.instruction()).iter().map(|v| (v, false)))
+                    }
+                    NodeKind::Env { .. } => {
+                        in_force.extend(declared_at(node.instruction()).iter().map(|v| (v, false)))
+                    }
+                    NodeKind::Run(run) => {
+                        let commands = run.runs_managers().then(|| ctx.commands(run));
+                        let install = commands.as_deref().and_then(|commands| {
+                            common::manager_commands(commands)
+                                .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
+                        });
+                        let Some(install) = install else {
+                            in_force.iter_mut().for_each(|(_, after)| *after = true);
+                            continue;
+                        };
+                        let first = in_force
+                            .iter()
+                            .find(|(v, after_run)| *after_run || !is_cache_bust(v.arg))
+                            .map(|(v, _)| *v);
+                        let text = ctx.file.text(inst.span);
+                        let reads_it = in_force.iter().any(|(v, _)| references(text, v.name));
+                        if let Some(first) = first {
+                            if !reads_it && reported.insert(first.instruction) {
+                                let mut diag = finding(ctx, first, &install);
+                                let installs = install_flags(ctx, &stage.nodes);
+                                if let Some(fix) =
+                                    move_below_installs(ctx, stage.index, &installs, first)
+                                {
+                                    diag = diag.with_fix(fix);
+                                }
+                                out.push(diag);
+                            }
+                        }
+                        in_force.clear();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The rule's findings and the reference's on `source`.
+    fn both(
+        source: &str,
+    ) -> (
+        crate::diagnostic::Diagnostics,
+        crate::diagnostic::Diagnostics,
+    ) {
+        let file = crate::syntax::parse(source).expect("parses");
+        let graph = crate::graph::build(&file);
+        let options = crate::lint::RuleOptions::default();
+        let ctx = LintContext {
+            path: std::path::Path::new("Dockerfile"),
+            file: &file,
+            graph: &graph,
+            context_dir: None,
+            context: None,
+            options: &options,
+        };
+        let mut got = Findings::default();
+        VolatileArgBeforeInstall.check(&ctx, &mut got);
+        let patterns: Vec<String> = DEFAULT_VOLATILE_ARGS
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut want = Findings::default();
+        reference_check(&ctx, &patterns, &mut want);
+        (got.into_diagnostics(), want.into_diagnostics())
+    }
+
+    #[test]
+    fn the_rule_reports_what_the_reference_does() {
+        let lines = [
+            "ARG GIT_SHA",
+            "ARG BUILD_DATE",
+            "ARG BUILD_NUMBER=1.2.3",
+            "ARG BUILD_NUMBER=7",
+            "ARG CACHEBUST",
+            "ARG APP_CACHE_BUST=1",
+            "ARG GIT_SHA BUILD_DATE",
+            "ARG VERSION",
+            "ARG odd-GIT_SHA",
+            "ENV V=$GIT_SHA",
+            "ENV W=${V} X=1",
+            "ENV Y=${BUILD_DATE:-none} Z=$CACHEBUST",
+            "ENV odd-name=$GIT_SHA",
+            "ENV P=$odd-name",
+            "RUN pip install x",
+            "RUN npm ci",
+            "RUN apt-get install -y curl",
+            "RUN apt-get update && apt-get install -y git",
+            "RUN pip install x==$GIT_SHA",
+            "RUN npm install $V",
+            "RUN pip install $odd-name",
+            "RUN echo hi",
+            "RUN make",
+            "LABEL built=$BUILD_DATE",
+            "COPY . .",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut findings, mut fixes) = (0, 0);
+        for _ in 0..400 {
+            let mut source = String::new();
+            let stages = 1 + next(4);
+            for stage in 0..stages {
+                if stage > 0 && next(3) > 0 {
+                    source += &format!("FROM s{} AS s{stage}\n", next(stage));
+                } else {
+                    source += &format!("FROM python:3.12 AS s{stage}\n");
+                }
+                for _ in 0..next(12) {
+                    source += lines[next(lines.len())];
+                    source += "\n";
+                }
+            }
+            let (got, want) = both(&source);
+            assert_eq!(got, want, "{source}");
+            findings += got.len();
+            fixes += got.iter().filter(|d| d.fix().is_some()).count();
+        }
+        // The set exercises the rule: findings, fixes among them.
+        assert!(findings > 200 && fixes > 20, "{findings} {fixes}");
+    }
+
+    #[test]
+    fn an_inherited_env_is_reported_once_and_own_args_only() {
+        let source = "FROM python:3.12 AS a\nARG GIT_SHA\nENV V=$GIT_SHA\nFROM a AS b\n\
+                      RUN pip install x\nFROM a\nRUN npm ci\n";
+        let (got, want) = both(source);
+        assert_eq!(got, want);
+        let lines: Vec<usize> = got.iter().map(|d| d.span().start()).collect();
+        // `ENV V` once (in `b`); `ARG GIT_SHA` never (it does not reach other stages).
+        assert_eq!(lines, [source.find("ENV").expect("an ENV")]);
+    }
+
+    #[test]
+    fn the_instruction_set_adds_each_index_once() {
+        let mut set = InstructionSet::new(70);
+        assert!(set.insert(0));
+        assert!(set.insert(63));
+        assert!(set.insert(64));
+        assert!(!set.insert(63));
+        assert!(set.insert(200));
+        assert!(!set.insert(200));
+        assert!(!set.insert(0));
+    }
+
     #[test]
     fn referenced_names_agree_with_references() {
         let texts = [
@@ -418,11 +689,8 @@ mod tests {
         names.add("REV", "GIT_SHA");
         names.add("BUILD_DATE", "BUILD_DATE");
         names.add("odd-name", "ODD");
-        assert_eq!(
-            names.referenced_in("${BUILD_DATE}-$REV"),
-            Some("GIT_SHA".into())
-        );
-        assert_eq!(names.referenced_in("$odd-name"), Some("ODD".into()));
+        assert_eq!(names.referenced_in("${BUILD_DATE}-$REV"), Some("GIT_SHA"));
+        assert_eq!(names.referenced_in("$odd-name"), Some("ODD"));
         assert_eq!(names.referenced_in("$BUILD_DATEX"), None);
     }
 
