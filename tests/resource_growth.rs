@@ -128,9 +128,8 @@ fn shapes(bytes: usize) -> Vec<(&'static str, String)> {
 
 const SMALL: usize = 128 * 1024;
 const LARGE: usize = 4 * SMALL;
-/// Peak memory may grow at most this many bytes per input byte (the worst shapes, `COPY a b`
-/// lines and ENV inherited down a chain of stages, need about 36), on top of the process's
-/// own baseline.
+/// Peak memory may grow at most this many bytes per input byte (the worst shape, ENV
+/// inherited down a chain of stages, needs about 30), on top of the process's own baseline.
 const MAX_BYTES_PER_INPUT_BYTE: u64 = 90;
 
 #[test]
