@@ -946,8 +946,7 @@ fn copy_node(
             None => Kept::Image(expanded.into()),
         });
     }
-    let words = inst.words();
-    let srcs = words.split_last().map_or(&[][..], |(_, s)| s);
+    let srcs = source_words(inst);
     let expansions: Vec<Kept> = srcs
         .iter()
         .map(|w| match ex.expand(&w.value, vars) {
@@ -963,11 +962,15 @@ fn copy_node(
     CopyNode { kept }
 }
 
+/// The source words of a COPY or ADD: all but the last (the destination).
+fn source_words(inst: &Instruction) -> &[crate::syntax::Word] {
+    inst.words().split_last().map_or(&[], |(_, s)| s)
+}
+
 /// The sources of a COPY or ADD `inst` whose node keeps `copy`.
 fn copy_sources<'a>(inst: &'a Instruction, copy: &'a CopyNode) -> Vec<CopySource<'a>> {
     let (from_kind, expansions) = copy.split();
-    let words = inst.words();
-    let srcs = words.split_last().map_or(&[][..], |(_, s)| s);
+    let srcs = source_words(inst);
     let heredocs = inst.heredocs();
     srcs.iter()
         .enumerate()

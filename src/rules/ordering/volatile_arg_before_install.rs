@@ -86,10 +86,7 @@ impl Rule for VolatileArgBeforeInstall {
                     }
                     NodeKind::Run(run) => {
                         let commands = run.runs_managers().then(|| ctx.commands(run));
-                        let install = commands.as_deref().and_then(|commands| {
-                            common::manager_commands(commands)
-                                .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
-                        });
+                        let install = commands.as_deref().and_then(|c| first_install(c));
                         let Some(install) = install else {
                             in_force.run_passed();
                             continue;
@@ -396,14 +393,19 @@ fn move_below_installs(
 /// among the 2,949 corpus files has about 50).
 const MAX_MOVE_EXAMINED: usize = 128;
 
+/// The first of `commands` that installs dependencies.
+fn first_install(commands: &[crate::graph::Command]) -> Option<common::ManagerCommand<'_>> {
+    common::manager_commands(commands)
+        .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
+}
+
 /// Per node of a stage, whether it is a RUN that installs dependencies.
 fn install_flags(ctx: &LintContext<'_>, nodes: &[crate::graph::Node]) -> Vec<bool> {
     nodes
         .iter()
         .map(|node| match &node.kind {
             NodeKind::Run(run) if run.runs_managers() => {
-                common::manager_commands(&ctx.commands(run))
-                    .any(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
+                first_install(&ctx.commands(run)).is_some()
             }
             _ => false,
         })
@@ -505,10 +507,7 @@ mod tests {
                     }
                     NodeKind::Run(run) => {
                         let commands = run.runs_managers().then(|| ctx.commands(run));
-                        let install = commands.as_deref().and_then(|commands| {
-                            common::manager_commands(commands)
-                                .find(|mc| mc.invocation.kind == InvocationKind::DependencyInstall)
-                        });
+                        let install = commands.as_deref().and_then(|c| first_install(c));
                         let Some(install) = install else {
                             in_force.iter_mut().for_each(|(_, after)| *after = true);
                             continue;
