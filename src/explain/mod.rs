@@ -150,7 +150,7 @@ pub fn predict(
     let mut declared_anywhere: Vec<String> =
         graph.global_args.keys().map(|k| k.to_string()).collect();
     for stage in &graph.stages {
-        for node in &stage.nodes {
+        for node in graph.nodes_of(stage) {
             if let NodeKind::Arg = &node.kind {
                 let inst = &file.instructions[node.instruction()];
                 declared_anywhere.extend(crate::graph::arg_names(inst).map(str::to_string));
@@ -201,7 +201,7 @@ pub fn predict(
             expensive: None,
         }];
         let mut changed_args: Vec<String> = Vec::new();
-        for node in &stage.nodes {
+        for node in graph.nodes_of(stage) {
             let inst = &file.instructions[node.instruction()];
             if let NodeKind::Arg = &node.kind {
                 for (name, default) in arg_defaults(inst) {
@@ -258,7 +258,7 @@ pub fn predict(
         stage_results.push((state, state_reason));
         stages.push(StagePrediction {
             index: stage.index,
-            name: stage.name.as_ref().map(|n| n.to_string()),
+            name: stage.name().map(str::to_string),
             line: file.lines.line(from.keyword_span().start()),
             built: is_built,
             result: if is_built { state } else { Status::NotBuilt },
@@ -323,7 +323,7 @@ fn built_stages(graph: &Graph) -> Vec<usize> {
         if let Base::Stage { index } = stage.base {
             todo.push(index);
         }
-        todo.extend(stage.reads_from.iter().copied());
+        todo.extend(stage.reads_from().iter().copied());
     }
     seen.sort_unstable();
     seen
@@ -337,10 +337,7 @@ fn stage_label(index: usize, name: Option<&str>) -> String {
 }
 
 fn stage_label_of(graph: &Graph, index: usize) -> String {
-    stage_label(
-        index,
-        graph.stages.get(index).and_then(|s| s.name.as_deref()),
-    )
+    stage_label(index, graph.stages.get(index).and_then(|s| s.name()))
 }
 
 /// The instruction's first line (continuations and heredoc bodies left out).
@@ -551,7 +548,8 @@ fn node_stage(graph: &Graph, node: &Node) -> usize {
         .stages
         .iter()
         .find(|s| {
-            s.nodes
+            graph
+                .nodes_of(s)
                 .iter()
                 .any(|n| n.instruction() == node.instruction())
         })
@@ -569,7 +567,7 @@ fn stage_dependency(
     let name = graph
         .stages
         .get(index)
-        .and_then(|s| s.name.as_ref().map(|n| n.to_string()))
+        .and_then(|s| s.name().map(str::to_string))
         .unwrap_or_else(|| index.to_string());
     let (status, reason) = match stage_results.get(index).map(|(s, _)| *s) {
         Some(Status::Rebuilds) => (Status::Rebuilds, format!("{label} rebuilt ({how}{name})")),

@@ -527,7 +527,7 @@ mod tests {
         let g = graph::build(df);
         g.stages
             .iter()
-            .flat_map(|s| s.nodes.iter())
+            .flat_map(|s| g.nodes_of(s).iter())
             .find_map(|n| match &n.kind {
                 NodeKind::Run(r) if n.instruction() == index => Some(g.commands(df, r)),
                 _ => None,

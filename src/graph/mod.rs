@@ -5,7 +5,6 @@ pub mod expand;
 mod image;
 mod vars;
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -23,13 +22,14 @@ pub use image::ImageRef;
 use vars::{Indexes, ScopeVars, VarStore};
 pub use vars::{VarsAt, MAX_INHERITED};
 
-/// What a stage is built on.
+/// What a stage is built on. Two words: the image reference and the unresolved text are
+/// behind thin pointers, as every stage record holds its base.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Base {
     /// An image from a registry.
     Image {
-        image: ImageRef,
+        image: Box<ImageRef>,
     },
     /// An earlier stage of the same file.
     Stage {
@@ -38,7 +38,7 @@ pub enum Base {
     Scratch,
     /// The FROM word references an ARG without a static value.
     Unresolved {
-        raw: Box<str>,
+        raw: Box<Box<str>>,
     },
 }
 
@@ -313,27 +313,38 @@ impl Scopes {
 #[derive(Debug, Clone)]
 pub struct Stage {
     pub index: usize,
-    /// The `AS` name, lowercased as BuildKit compares it.
-    pub name: Option<EcoString>,
+    /// The `AS` name, lowercased as BuildKit compares it; empty for none ([`Stage::name`]:
+    /// an `Option` would take another word, as the string type has no spare value).
+    name: EcoString,
     /// Index of the FROM instruction.
     from_at: u32,
-    pub base: Base,
-    pub platform: Option<Arc<String>>,
-    /// The instructions after FROM up to the next FROM.
-    pub nodes: ThinVec<Node>,
-    /// Stages this one reads from (`COPY --from`, `RUN --mount=from=`), excluding its base.
-    pub reads_from: ThinVec<usize>,
     /// Whether the stage runs Windows containers.
     windows: bool,
+    pub base: Base,
+    /// Where the stage's nodes (the instructions after FROM up to the next FROM) are in
+    /// the graph's one list of nodes ([`Graph::nodes_of`]): a list per stage would cost an
+    /// allocation and its header per stage.
+    nodes: (u32, u32),
+    /// What most stages lack, behind one pointer that stays `None` when all of it is
+    /// empty: a file of hundreds of thousands of stages holds one record per stage.
+    more: Option<Box<StageMore>>,
+}
+
+/// The parts of a stage that most stages leave empty.
+#[derive(Debug, Clone, Default)]
+struct StageMore {
+    platform: Option<Arc<String>>,
+    /// Stages this one reads from (`COPY --from`, `RUN --mount=from=`), excluding its base.
+    reads_from: Vec<usize>,
     /// USER and SHELL at the end of the stage, which a child stage inherits (with its ENV).
-    pub exit_user: Option<Arc<String>>,
-    pub exit_shell: Option<Arc<Vec<String>>>,
+    exit_user: Option<Arc<String>>,
+    exit_shell: Option<Arc<Vec<String>>>,
     /// The working directory when the stage starts (its parent's at the end; `None` when
     /// the base image decides or the value is not known statically).
-    pub entry_workdir: Option<Arc<String>>,
+    entry_workdir: Option<Arc<String>>,
     /// Each WORKDIR of the stage: its instruction index and the directory in force after it.
-    /// Directories are thin `Arc<String>` pointers, as every stage holds its entry one.
-    pub workdirs: ThinVec<(usize, Option<Arc<String>>)>,
+    /// Directories are `Arc`s, as a child stage starts in its parent's last one.
+    workdirs: Vec<(usize, Option<Arc<String>>)>,
 }
 
 impl Stage {
@@ -342,9 +353,55 @@ impl Stage {
         self.from_at as usize
     }
 
+    /// The `AS` name, lowercased as BuildKit compares it.
+    pub fn name(&self) -> Option<&str> {
+        (!self.name.is_empty()).then_some(self.name.as_str())
+    }
+
     /// Whether the stage runs Windows containers (its RUNs default to `cmd`).
     pub fn is_windows(&self) -> bool {
         self.windows
+    }
+
+    /// The `--platform` of its FROM, as written.
+    pub fn platform(&self) -> Option<&str> {
+        self.more.as_ref()?.platform.as_deref().map(String::as_str)
+    }
+
+    /// Stages this one reads from (`COPY --from`, `RUN --mount=from=`), excluding its base,
+    /// in the order first read.
+    pub fn reads_from(&self) -> &[usize] {
+        self.more.as_ref().map_or(&[], |m| &m.reads_from)
+    }
+
+    fn exit_user(&self) -> Option<&Arc<String>> {
+        self.more.as_ref()?.exit_user.as_ref()
+    }
+
+    fn exit_shell(&self) -> Option<&Arc<Vec<String>>> {
+        self.more.as_ref()?.exit_shell.as_ref()
+    }
+
+    fn entry_workdir(&self) -> Option<&Arc<String>> {
+        self.more.as_ref()?.entry_workdir.as_ref()
+    }
+
+    fn workdirs(&self) -> &[(usize, Option<Arc<String>>)] {
+        self.more.as_ref().map_or(&[], |m| &m.workdirs)
+    }
+
+    /// The rarely set parts, allocated on first use.
+    fn more_mut(&mut self) -> &mut StageMore {
+        self.more.get_or_insert_with(Box::default)
+    }
+
+    /// Records the USER and SHELL the stage ends with, allocating only when one is set.
+    fn set_exit(&mut self, user: Option<Arc<String>>, shell: Option<Arc<Vec<String>>>) {
+        if user.is_some() || shell.is_some() {
+            let more = self.more_mut();
+            more.exit_user = user;
+            more.exit_shell = shell;
+        }
     }
 
     /// Decided once when the stage is created: by platform, by base image, or by parent.
@@ -373,6 +430,8 @@ pub struct Graph {
     /// ARGs before the first FROM, with their defaults (`None` without default).
     pub global_args: Vars,
     pub stages: Vec<Stage>,
+    /// The nodes of every stage, stage after stage ([`Graph::nodes_of`]).
+    nodes: Vec<Node>,
     names: StageNames,
     commands: CommandCache,
 }
@@ -507,7 +566,10 @@ impl Graph {
             .into_iter()
             .filter_map(|s| self.stages.get(s))
             .collect();
-        Layers { stages }
+        Layers {
+            graph: self,
+            stages,
+        }
     }
 
     /// The working directory in force at `instruction` of `stage`, from the WORKDIR
@@ -516,10 +578,20 @@ impl Graph {
     /// this for every RUN.
     pub fn workdir_at(&self, stage: usize, instruction: usize) -> Option<&str> {
         let s = self.stages.get(stage)?;
-        match s.workdirs.partition_point(|(at, _)| *at < instruction) {
-            0 => s.entry_workdir.as_deref().map(String::as_str),
-            i => s.workdirs[i - 1].1.as_deref().map(String::as_str),
+        let workdirs = s.workdirs();
+        match workdirs.partition_point(|(at, _)| *at < instruction) {
+            0 => s.entry_workdir().map(|d| d.as_str()),
+            i => workdirs[i - 1].1.as_deref().map(String::as_str),
         }
+    }
+
+    /// The nodes of `stage`, one of this graph's stages: the instructions after its FROM up
+    /// to the next FROM.
+    pub fn nodes_of(&self, stage: &Stage) -> &[Node] {
+        let (start, end) = stage.nodes;
+        self.nodes
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     /// Resolve a `--from` / `from=` value to a stage index (by name or number).
@@ -614,6 +686,13 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
         .filter(|i| i.keyword == Keyword::From)
         .count();
     let mut stages: Vec<Stage> = Vec::with_capacity(stage_count);
+    // Every instruction after the first FROM but the FROMs is a node.
+    let mut nodes: Vec<Node> = Vec::with_capacity(
+        df.instructions
+            .iter()
+            .position(|i| i.keyword == Keyword::From)
+            .map_or(0, |first| df.instructions.len() - first - stage_count),
+    );
 
     // Per-stage state carried while walking. The ARG and ENV assignments go to `store`,
     // which the nodes' scopes read once it is complete (`cell`).
@@ -655,13 +734,13 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             // FROM sees only the global ARGs.
             let base = match ex.expand(&raw, &global_args) {
                 None => Base::Unresolved {
-                    raw: raw.as_str().into(),
+                    raw: Box::new(raw.as_str().into()),
                 },
                 Some(value) if value.eq_ignore_ascii_case("scratch") => Base::Scratch,
                 Some(value) => match names.resolve_name(&value, stages.len()) {
                     Some(index) => Base::Stage { index },
                     None => Base::Image {
-                        image: ImageRef::parse(&value),
+                        image: Box::new(ImageRef::parse(&value)),
                     },
                 },
             };
@@ -669,9 +748,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             // A stage starts from its parent's ENV and USER; ARGs do not carry over.
             if let Some(prev) = stages.last_mut() {
                 let scope = snapshot(&mut scopes, &store, prev.index, &user);
-                settle_scopes(prev, &mut unsettled, scope);
-                prev.exit_user = user.take();
-                prev.exit_shell = shell_override.take();
+                settle_scopes(&mut nodes, &mut unsettled, scope);
+                prev.set_exit(user.take(), shell_override.take());
             }
             let (parent, inherited_user, inherited_shell, inherited_workdir) = match base {
                 Base::Stage { index } => stages
@@ -679,8 +757,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                     .map(|s| {
                         (
                             Some(index),
-                            s.exit_user.clone(),
-                            s.exit_shell.clone(),
+                            s.exit_user().cloned(),
+                            s.exit_shell().cloned(),
                             stage_exit_workdir(s),
                         )
                     })
@@ -697,25 +775,22 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             reads_seen.clear();
             // The scope just settled was the previous stage's.
             scopes.current = None;
-            // One node per instruction up to the next FROM: sized once, not grown by doubling.
-            let len = df.instructions[idx + 1..]
-                .iter()
-                .position(|i| i.keyword == Keyword::From)
-                .unwrap_or(df.instructions.len() - idx - 1);
-            stages.push(Stage {
+            let first_node = narrow(nodes.len());
+            let mut stage = Stage {
                 windows,
                 index: stages.len(),
-                name: name.map(EcoString::from),
-                from_at: u32::try_from(idx).unwrap_or(u32::MAX),
+                name: name.map(EcoString::from).unwrap_or_default(),
+                from_at: narrow(idx),
                 base,
-                platform: platform.map(|p| Arc::new(p.to_string())),
-                nodes: ThinVec::with_capacity(len),
-                reads_from: ThinVec::new(),
-                exit_user: None,
-                exit_shell: None,
-                entry_workdir: inherited_workdir,
-                workdirs: ThinVec::new(),
-            });
+                nodes: (first_node, first_node),
+                more: None,
+            };
+            if platform.is_some() || inherited_workdir.is_some() {
+                let more = stage.more_mut();
+                more.platform = platform.map(|p| Arc::new(p.to_string()));
+                more.entry_workdir = inherited_workdir;
+            }
+            stages.push(stage);
             continue;
         }
 
@@ -785,7 +860,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                         Some(v) => stage_exit_workdir(s).map(|d| Arc::new(join_path(&d, &v))),
                         None => None,
                     };
-                    s.workdirs.push((idx, dir));
+                    s.more_mut().workdirs.push((idx, dir));
                 }
                 NodeKind::Other
             }
@@ -833,7 +908,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 for src in copy_sources(inst, copy) {
                     if let SourceKind::Stage { index } = src.kind {
                         if reads_seen.insert(index) {
-                            stage.reads_from.push(index);
+                            stage.more_mut().reads_from.push(index);
                         }
                     }
                 }
@@ -844,7 +919,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                         // Stages named before the instruction, its own included.
                         if let Some(index) = names.resolve(from, stage_index + 1) {
                             if reads_seen.insert(index) {
-                                stage.reads_from.push(index);
+                                stage.more_mut().reads_from.push(index);
                             }
                         }
                     }
@@ -859,15 +934,16 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             (scopes.empty.clone(), 0)
         } else {
             let scope = snapshot(&mut scopes, &store, stage_index, &user);
-            settle_scopes(stage, &mut unsettled, scope.clone());
+            settle_scopes(&mut nodes, &mut unsettled, scope.clone());
             scope
         };
-        stage.nodes.push(Node {
-            at: u32::try_from(idx).unwrap_or(u32::MAX),
+        nodes.push(Node {
+            at: narrow(idx),
             assigned,
             kind,
             scope,
         });
+        stage.nodes.1 = narrow(nodes.len());
         if declares {
             unsettled += 1;
         }
@@ -875,19 +951,20 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
 
     if let Some(prev) = stages.last_mut() {
         let scope = snapshot(&mut scopes, &store, prev.index, &user);
-        settle_scopes(prev, &mut unsettled, scope);
-        prev.exit_user = user;
-        prev.exit_shell = shell_override;
+        settle_scopes(&mut nodes, &mut unsettled, scope);
+        prev.set_exit(user, shell_override);
     }
-    // Nodes were allocated at their final number; only the WORKDIR lists may have spare room.
-    for stage in &mut stages {
-        stage.workdirs.shrink_to_fit();
+    // Only the WORKDIR and `reads_from` lists of a stage may have spare room.
+    for more in stages.iter_mut().filter_map(|s| s.more.as_deref_mut()) {
+        more.workdirs.shrink_to_fit();
+        more.reads_from.shrink_to_fit();
     }
     // Every scope handed out holds `cell`, so the nodes read the store once it is complete.
     let _ = cell.set(store);
     Graph {
         global_args,
         stages,
+        nodes,
         names,
         commands: command_cache,
     }
@@ -895,10 +972,16 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
 
 /// The working directory at the end of a stage.
 fn stage_exit_workdir(stage: &Stage) -> Option<Arc<String>> {
-    match stage.workdirs.last() {
+    match stage.workdirs().last() {
         Some((_, dir)) => dir.clone(),
-        None => stage.entry_workdir.clone(),
+        None => stage.entry_workdir().cloned(),
     }
+}
+
+/// An index or count as the `u32` the graph's records hold (saturating: a file has far
+/// fewer than 2^32 instructions).
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// `path` made absolute against `dir` (`./x` and `x` → `dir/x`).
@@ -919,11 +1002,11 @@ pub fn join_path(dir: &str, path: &str) -> String {
     }
 }
 
-/// Give the last `unsettled` nodes of `stage` (a run of ARG and ENV instructions) the
-/// scope in force after the run.
-fn settle_scopes(stage: &mut Stage, unsettled: &mut usize, (scope, assigned): (Arc<Scope>, u32)) {
-    let from = stage.nodes.len().saturating_sub(*unsettled);
-    for node in &mut stage.nodes[from..] {
+/// Give the last `unsettled` nodes (a run of ARG and ENV instructions of the current
+/// stage) the scope in force after the run.
+fn settle_scopes(nodes: &mut [Node], unsettled: &mut usize, (scope, assigned): (Arc<Scope>, u32)) {
+    let from = nodes.len().saturating_sub(*unsettled);
+    for node in &mut nodes[from..] {
         node.scope = scope.clone();
         node.assigned = assigned;
     }
@@ -1148,24 +1231,29 @@ fn analyse_run(
 /// The layers of a stage, as [`Graph::layers`] gives them: the nodes of its lineage's
 /// stages, root first, each with the stage it belongs to.
 pub struct Layers<'g> {
+    graph: &'g Graph,
     stages: Vec<&'g Stage>,
 }
 
 impl<'g> Layers<'g> {
     /// How many layers there are.
     pub fn len(&self) -> usize {
-        self.stages.iter().map(|s| s.nodes.len()).sum()
+        self.stages
+            .iter()
+            .map(|s| self.graph.nodes_of(s).len())
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.stages.iter().all(|s| s.nodes.is_empty())
+        self.len() == 0
     }
 
     /// The layers in order, each as (stage index, node).
     pub fn iter(&self) -> impl Iterator<Item = (usize, &'g Node)> + '_ {
+        let graph = self.graph;
         self.stages
             .iter()
-            .flat_map(|s| s.nodes.iter().map(move |n| (s.index, n)))
+            .flat_map(move |s| graph.nodes_of(s).iter().map(move |n| (s.index, n)))
     }
 }
 
@@ -1176,8 +1264,8 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
         .stages
         .iter()
         .map(|s| {
-            let nodes: Vec<_> = s
-                .nodes
+            let nodes: Vec<_> = graph
+                .nodes_of(s)
                 .iter()
                 .map(|n| {
                     let inst = &df.instructions[n.instruction()];
@@ -1214,13 +1302,13 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                 .collect();
             json!({
                 "index": s.index,
-                "name": s.name.as_deref(),
+                "name": s.name(),
                 "base": s.base,
-                "platform": s.platform.as_deref(),
+                "platform": s.platform(),
                 "line": df.lines.line(df.instructions[s.from_instruction()].span.start()),
-                "reads_from": s.reads_from,
+                "reads_from": s.reads_from(),
                 "lineage": graph.lineage(s.index),
-                "vars": s.nodes.last().map(|n| n.vars().to_map()).unwrap_or_default(),
+                "vars": graph.nodes_of(s).last().map(|n| n.vars().to_map()).unwrap_or_default(),
                 "instructions": nodes,
             })
         })
@@ -1246,18 +1334,15 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
             out,
             "stage {}{} (line {}) from {}",
             s.index,
-            s.name
-                .as_ref()
-                .map(|n| format!(" \"{n}\""))
-                .unwrap_or_default(),
+            s.name().map(|n| format!(" \"{n}\"")).unwrap_or_default(),
             df.lines
                 .line(df.instructions[s.from_instruction()].span.start()),
             base
         );
-        if !s.reads_from.is_empty() {
-            let _ = writeln!(out, "  reads from stages {:?}", s.reads_from);
+        if !s.reads_from().is_empty() {
+            let _ = writeln!(out, "  reads from stages {:?}", s.reads_from());
         }
-        for n in &s.nodes {
+        for n in graph.nodes_of(s) {
             let inst = &df.instructions[n.instruction()];
             let line = df.lines.line(inst.span.start());
             let detail = match &n.kind {
@@ -1313,21 +1398,6 @@ fn fmt_vars(v: &Vars) -> String {
         .join(" ")
 }
 
-/// Kept for callers that want a map of the final ENV of a stage.
-pub fn final_vars(stage: &Stage) -> BTreeMap<String, Option<String>> {
-    stage
-        .nodes
-        .last()
-        .map(|n| {
-            n.vars()
-                .to_map()
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.map(|v| v.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1337,7 +1407,7 @@ mod tests {
     }
 
     fn var(g: &Graph, stage: usize, node: usize, name: &str) -> Option<Option<String>> {
-        g.stages[stage].nodes[node]
+        g.nodes_of(&g.stages[stage])[node]
             .vars()
             .get(name)
             .map(|v| v.map(str::to_string))
@@ -1348,7 +1418,7 @@ mod tests {
         let src = "FROM a\nARG K=KEY\nENV A=1 B=2\nENV $K=3 \"Q\"=4\nENV C=5 $K=6 D=7\n";
         let file = crate::syntax::parse(src).expect("parses");
         let g = build(&file);
-        let names: Vec<Vec<&str>> = g.stages[0].nodes[1..]
+        let names: Vec<Vec<&str>> = g.nodes_of(&g.stages[0])[1..]
             .iter()
             .map(|n| env_names(&file.instructions[n.instruction()], &n.kind))
             .collect();
@@ -1357,7 +1427,7 @@ mod tests {
             [vec!["A", "B"], vec!["KEY", "Q"], vec!["C", "KEY", "D"]]
         );
         assert!(
-            matches!(&g.stages[0].nodes[1].kind, NodeKind::Env { renamed } if renamed.is_empty())
+            matches!(&g.nodes_of(&g.stages[0])[1].kind, NodeKind::Env { renamed } if renamed.is_empty())
         );
     }
 
@@ -1368,10 +1438,33 @@ mod tests {
     }
 
     #[test]
-    fn a_stage_takes_sixteen_words() {
-        // One record per FROM: a file of thousands of short stages holds one each.
-        assert!(std::mem::size_of::<Stage>() <= 128);
-        assert!(std::mem::size_of::<Base>() <= 32);
+    fn a_stage_takes_eight_words() {
+        // One record per FROM: a file of hundreds of thousands of short stages holds one each.
+        assert!(std::mem::size_of::<Stage>() <= 64);
+        assert!(std::mem::size_of::<Base>() <= 16);
+    }
+
+    #[test]
+    fn rare_stage_parts_are_allocated_only_when_set() {
+        let g = graph(
+            "FROM alpine AS a\nRUN true\nFROM a AS b\nENV X=1\n\
+             FROM --platform=linux/arm64 a AS c\nWORKDIR /w\nUSER app\n\
+             FROM c AS d\nCOPY --from=a /x /y\nFROM d\n",
+        );
+        let more: Vec<bool> = g.stages.iter().map(|s| s.more.is_some()).collect();
+        assert_eq!(more, [false, false, true, true, true]);
+        assert_eq!(g.stages[2].platform(), Some("linux/arm64"));
+        assert_eq!(g.stages[3].reads_from(), &[0]);
+        // d starts in c's WORKDIR and as c's USER; e inherits them from d in turn.
+        assert_eq!(g.workdir_at(4, usize::MAX), Some("/w"));
+        let users: Vec<Option<&str>> = g
+            .stages
+            .iter()
+            .map(|s| s.exit_user().map(|u| u.as_str()))
+            .collect();
+        assert_eq!(users, [None, None, Some("app"), Some("app"), Some("app")]);
+        let counts: Vec<usize> = g.stages.iter().map(|s| g.nodes_of(s).len()).collect();
+        assert_eq!(counts, [1, 1, 2, 1, 0]);
     }
 
     #[test]
@@ -1380,7 +1473,7 @@ mod tests {
                    COPY --from=base /x /d\nCOPY --from=img:1 /y /d\nADD https://e.com/f /d\n";
         let df = crate::syntax::parse(src).expect("parses");
         let g = build(&df);
-        let nodes = &g.stages[1].nodes;
+        let nodes = &g.nodes_of(&g.stages[1]);
         let kept = |n: usize| match &nodes[n].kind {
             NodeKind::Copy(c) => c.kept.len(),
             _ => panic!("not a COPY"),
@@ -1410,7 +1503,7 @@ mod tests {
         );
         assert_eq!(kept(5), 0, "sources that expand to themselves keep nothing");
         assert!(nodes[0].copy_info(&df).is_none(), "an ARG has no sources");
-        assert_eq!(g.stages[1].reads_from.as_slice(), &[0]);
+        assert_eq!(g.stages[1].reads_from(), &[0]);
     }
 
     #[test]
@@ -1418,7 +1511,7 @@ mod tests {
         let g = graph(
             "FROM a\nARG A=1\nRUN x\nRUN y\nUSER app\nRUN z\nENV B=2\nRUN w\nFROM b\nRUN v\n",
         );
-        let n = &g.stages[0].nodes;
+        let n = &g.nodes_of(&g.stages[0]);
         assert!(Arc::ptr_eq(&n[1].scope, &n[2].scope));
         assert!(
             Arc::ptr_eq(&n[0].scope, &n[1].scope),
@@ -1428,7 +1521,7 @@ mod tests {
         assert_eq!((n[2].user(), n[4].user()), (None, Some("app")));
         assert_eq!(n[6].vars().get("B"), Some(Some("2")));
         assert_eq!(n[4].vars().get("B"), None);
-        let v = &g.stages[1].nodes[0];
+        let v = &g.nodes_of(&g.stages[1])[0];
         assert_eq!((v.vars().get("A"), v.user()), (None, None));
     }
 
@@ -1484,7 +1577,7 @@ mod tests {
             src.push_str(&format!("ENV V{i}=$V{prev}$V{prev}\n", prev = i - 1));
         }
         let g = graph(&src);
-        let nodes = &g.stages[0].nodes;
+        let nodes = &g.nodes_of(&g.stages[0]);
         let last = nodes.last().unwrap();
         assert_eq!(last.vars().get("V39"), Some(None));
         let kept: usize = last

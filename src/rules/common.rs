@@ -658,7 +658,7 @@ mod cwd_tests {
     fn commands(script: &str) -> Vec<Command> {
         let df = crate::syntax::parse(&format!("FROM a\nRUN {script}\n")).expect("parses");
         let graph = crate::graph::build(&df);
-        let NodeKind::Run(run) = &graph.stages[0].nodes[0].kind else {
+        let NodeKind::Run(run) = &graph.nodes_of(&graph.stages[0])[0].kind else {
             panic!("a RUN");
         };
         graph.commands(&df, run).to_vec()

@@ -31,15 +31,18 @@ impl Rule for MissingCacheMount {
             let image = common::root_image(ctx.graph, stage.index);
             // Asked for every apt RUN of the stage, so answered once each.
             let history = common::LayerHistory::new(ctx.graph, ctx.file, stage.index);
-            let inherited = history.layers.len().saturating_sub(stage.nodes.len());
+            let inherited = history
+                .layers
+                .len()
+                .saturating_sub(ctx.graph.nodes_of(stage).len());
             let first_apt = std::cell::OnceCell::new();
             let apt = StageApt {
-                nodes: &stage.nodes,
+                nodes: ctx.graph.nodes_of(stage),
                 first: &first_apt,
                 graph: ctx.graph,
                 file: ctx.file,
             };
-            for (i, node) in stage.nodes.iter().enumerate() {
+            for (i, node) in ctx.graph.nodes_of(stage).iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };

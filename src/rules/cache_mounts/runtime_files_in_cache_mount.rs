@@ -65,7 +65,7 @@ impl Consumers {
                 Base::Stage { index } => Some(index),
                 _ => None,
             };
-            for parent in base.into_iter().chain(stage.reads_from.iter().copied()) {
+            for parent in base.into_iter().chain(stage.reads_from().iter().copied()) {
                 if parent < stage.index {
                     edges.push((parent, stage.index));
                 }
@@ -133,7 +133,7 @@ impl Rule for RuntimeFilesInCacheMount {
         let consumers = Consumers::of(ctx.graph);
         let later = LaterTargets::default();
         for stage in &ctx.graph.stages {
-            for (position, node) in stage.nodes.iter().enumerate() {
+            for (position, node) in ctx.graph.nodes_of(stage).iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
@@ -173,7 +173,7 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
         budget = budget.checked_sub(1)?;
         Some(())
     };
-    for node in stage.nodes.iter().skip(position + 1) {
+    for node in graph.nodes_of(stage).iter().skip(position + 1) {
         spend()?;
         let NodeKind::Run(run) = &node.kind else {
             continue;
@@ -200,7 +200,7 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
         if later.base == (Base::Stage { index: rc.stage }) {
             return Some(None);
         }
-        for node in &later.nodes {
+        for node in graph.nodes_of(later) {
             spend()?;
             let Some(copy) = node.copy_info(rc.ctx.file) else {
                 continue;

@@ -69,7 +69,7 @@ impl Rule for ContextCopyWithoutDockerignore {
             if missing.is_empty() {
                 continue;
             }
-            for node in &stage.nodes {
+            for node in ctx.graph.nodes_of(stage) {
                 let Some(copy) = node.copy_info(ctx.file) else {
                     continue;
                 };

@@ -41,7 +41,7 @@ impl Rule for CopyIgnoredFile {
                 |n| n.to_string_lossy().to_string(),
             );
         for stage in &ctx.graph.stages {
-            for node in &stage.nodes {
+            for node in ctx.graph.nodes_of(stage) {
                 let Some(copy) = node.copy_info(ctx.file) else {
                     continue;
                 };

@@ -97,8 +97,8 @@ impl Rule for VolatileArgBeforeInstall {
                         if let Some(first) = in_force.first() {
                             if !in_force.read_by(text) && reported.insert(first.instruction) {
                                 let mut diag = finding(ctx, &first, &install);
-                                let installs =
-                                    installs.get_or_init(|| install_flags(ctx, &stage.nodes));
+                                let installs = installs
+                                    .get_or_init(|| install_flags(ctx, ctx.graph.nodes_of(stage)));
                                 if let Some(fix) =
                                     move_below_installs(ctx, stage.index, installs, &first)
                                 {
@@ -362,7 +362,7 @@ fn move_below_installs(
     if arg_inst.keyword != Keyword::Arg || arg_defaults(arg_inst).count() != 1 {
         return None;
     }
-    let nodes = &ctx.graph.stages.get(stage)?.nodes;
+    let nodes = ctx.graph.nodes_of(ctx.graph.stages.get(stage)?);
     let start = nodes.partition_point(|n| n.instruction() < v.instruction);
     if nodes.get(start)?.instruction() != v.instruction {
         return None;
@@ -473,7 +473,7 @@ mod tests {
         let mut declared = Vec::new();
         for stage in &ctx.graph.stages {
             let mut names = VolatileNames::default();
-            for node in &stage.nodes {
+            for node in ctx.graph.nodes_of(stage) {
                 let inst = &ctx.file.instructions[node.instruction()];
                 match &node.kind {
                     NodeKind::Arg => {
@@ -521,7 +521,7 @@ mod tests {
                         if let Some(first) = first {
                             if !reads_it && reported.insert(first.instruction) {
                                 let mut diag = finding(ctx, first, &install);
-                                let installs = install_flags(ctx, &stage.nodes);
+                                let installs = install_flags(ctx, ctx.graph.nodes_of(stage));
                                 if let Some(fix) =
                                     move_below_installs(ctx, stage.index, &installs, first)
                                 {

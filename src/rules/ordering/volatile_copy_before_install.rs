@@ -166,7 +166,7 @@ impl<'a> Installs<'a> {
                 graph,
                 file,
                 stage.index,
-                &stage.nodes,
+                graph.nodes_of(stage),
                 deps_in,
                 &mut installs.all,
                 &mut installs.runs,
@@ -612,10 +612,9 @@ fn reorder_fix<'a>(
     // The first instruction after the COPY that may not stand between it and its new
     // place (see below): an invalidated install past it rules the fix out at once, so a
     // stage of COPY/install pairs does not examine every later install for each COPY.
-    let after_copy = copy_stage
-        .nodes
-        .partition_point(|n| n.instruction() <= copy_node.instruction());
-    let barrier = copy_stage.nodes[after_copy..]
+    let copy_nodes = ctx.graph.nodes_of(copy_stage);
+    let after_copy = copy_nodes.partition_point(|n| n.instruction() <= copy_node.instruction());
+    let barrier = copy_nodes[after_copy..]
         .iter()
         .find(|node| stays_before_move(file, node))
         .map_or(usize::MAX, |node| node.instruction());
@@ -638,7 +637,7 @@ fn reorder_fix<'a>(
 
     // Only the installs themselves (and instructions that do not touch files) may stand
     // between the COPY and its new place.
-    for node in &copy_stage.nodes[after_copy..] {
+    for node in &copy_nodes[after_copy..] {
         if node.instruction() > last {
             break;
         }

@@ -26,7 +26,7 @@ impl Rule for RemoteAddWithoutChecksum {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
-            for node in &stage.nodes {
+            for node in ctx.graph.nodes_of(stage) {
                 let Some(copy) = node.copy_info(ctx.file) else {
                     continue;
                 };

@@ -35,7 +35,7 @@ impl Rule for UnverifiedDownloadPipe {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
-            for node in &stage.nodes {
+            for node in ctx.graph.nodes_of(stage) {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
