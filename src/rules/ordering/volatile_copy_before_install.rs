@@ -42,7 +42,7 @@ struct Install {
     /// The RUN's index in `Dockerfile::instructions`.
     instruction: u32,
     span: Span,
-    /// Index into [`OwnInstalls::runs`]: the install's RUN, whose commands tell
+    /// Index into [`Installs::runs`]: the install's RUN, whose commands tell
     /// whether the RUN uses what a COPY brought in (shared by the installs of one RUN).
     run: u32,
     /// Which of the RUN's package-manager commands (see [`common::manager_commands`]).
@@ -97,27 +97,24 @@ impl Install {
     }
 }
 
-/// The installs in one stage's own instructions, in file order. (Thin lists: a file of
-/// many stages without installs holds one of these per stage.)
+/// Where a stage's own installs start in [`Installs::all`] (they end where the next
+/// stage's start), and the managers whose dependencies are installed by the end of the
+/// stage (its ancestors' included): a child stage starts from these. Eight bytes and no
+/// allocation: a file of hundreds of thousands of stages has one of these for each.
 #[derive(Default)]
-/// Where a stage's own installs are in [`Installs::all`], and the managers whose
-/// dependencies are installed by the end of the stage (its ancestors' included): a child
-/// stage starts from these. No allocation of its own: a file of thousands of stages has
-/// one of these for each.
 struct OwnInstalls {
     first: u32,
-    end: u32,
     deps_out: Managers,
 }
 
 /// A set of package managers.
 #[derive(Clone, Copy, Default)]
-struct Managers(u64);
+struct Managers(u32);
 
-const _: () = assert!(PackageManager::ALL.len() <= 64);
+const _: () = assert!(PackageManager::ALL.len() <= 32);
 
 impl Managers {
-    fn bit(m: PackageManager) -> u64 {
+    fn bit(m: PackageManager) -> u32 {
         1 << (m as u32)
     }
 
@@ -171,11 +168,7 @@ impl<'a> Installs<'a> {
                 &mut installs.all,
                 &mut installs.runs,
             );
-            installs.stages.push(OwnInstalls {
-                first,
-                end: narrow(installs.all.len()),
-                deps_out,
-            });
+            installs.stages.push(OwnInstalls { first, deps_out });
         }
         installs.all.shrink_to_fit();
         installs.runs.shrink_to_fit();
@@ -184,10 +177,14 @@ impl<'a> Installs<'a> {
 
     /// The installs of `stage` itself, in file order.
     fn own(&self, stage: usize) -> &[Install] {
-        self.stages
-            .get(stage)
-            .and_then(|o| self.all.get(o.first as usize..o.end as usize))
-            .unwrap_or(&[])
+        let Some(own) = self.stages.get(stage) else {
+            return &[];
+        };
+        let end = self
+            .stages
+            .get(stage + 1)
+            .map_or(self.all.len(), |next| next.first as usize);
+        self.all.get(own.first as usize..end).unwrap_or(&[])
     }
 
     /// Whether any stage of `stage`'s lineage installs something.
@@ -353,21 +350,26 @@ impl Descendants {
             crate::graph::Base::Stage { index } if index < i => Some(index),
             _ => None,
         };
+        // Each parent's count, then running totals: `offsets[p]` is where its range ends.
         let mut offsets = vec![0u32; count + 1];
         for i in 0..count {
             if let Some(p) = parent(i) {
-                offsets[p + 1] += 1;
+                offsets[p] += 1;
             }
         }
-        for i in 0..count {
-            offsets[i + 1] += offsets[i];
+        for i in 1..count {
+            offsets[i] += offsets[i - 1];
         }
-        let mut filled = offsets.clone();
+        if count > 0 {
+            offsets[count] = offsets[count - 1];
+        }
+        // Filled from the back, each range from its end: children stay in file order, and
+        // `offsets[p]` ends up where its range starts, with no second table of positions.
         let mut children = vec![0u32; offsets[count] as usize];
-        for i in 0..count {
+        for i in (0..count).rev() {
             if let Some(p) = parent(i) {
-                children[filled[p] as usize] = i as u32;
-                filled[p] += 1;
+                offsets[p] -= 1;
+                children[offsets[p] as usize] = i as u32;
             }
         }
         Descendants { offsets, children }
