@@ -765,7 +765,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                     .unwrap_or_default(),
                 _ => (None, None, None, None),
             };
-            store.add_stage(parent);
+            store.add_stage(parent, u32::try_from(idx).unwrap_or(u32::MAX));
             user = inherited_user;
             shell_override = inherited_shell;
             let windows = Stage::windows_for(platform.as_deref(), &base, &stages);

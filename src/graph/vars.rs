@@ -1,14 +1,28 @@
 //! The ARG and ENV values in force at each instruction of each stage.
 //!
-//! Every stage keeps the log of its assignments in order, and an instruction's scope is a
-//! stage and a length of that log: a snapshot costs nothing, however many instructions
-//! take one. (A persistent map copied a path of tree nodes per assignment that followed a
-//! snapshot, about a kilobyte each on a long `ARG A1` / `RUN …` / `ARG A2` / … file.)
-//! A stage inherits its parent's ENV by reference, looked up through at most
-//! [`MAX_INHERITED`] ancestors that set some ENV.
+//! The assignments of a whole file sit in a few flat tables: a log of every value assigned,
+//! in file order; one slot per name a stage assigns, saying where in the log its
+//! assignments are; and one string holding the text of every name and value. The graph is
+//! built by walking the file in order, so assignments only ever go to the last stage, and
+//! each stage's log entries and name slots form one contiguous run of those tables: a
+//! stage records only where its runs start, and ends where the next stage's begin. A
+//! stage that assigns nothing costs its 32-byte record and no allocation, and one that
+//! assigns a handful of names costs a few table entries, not a set of small allocations
+//! of its own: a stage of one `ENV E=1` takes about 70 bytes rather than 190, which counts
+//! on a file of hundreds of thousands of `FROM s AS s` / `ENV E<i>=1` stages.
+//!
+//! An instruction's scope is a stage and a length of that stage's log: a snapshot costs
+//! nothing, however many instructions take one. (A persistent map copied a path of tree
+//! nodes per assignment that followed a snapshot, about a kilobyte each on a long
+//! `ARG A1` / `RUN …` / `ARG A2` / … file.) A stage's names are searched in place while
+//! there are at most [`FEW_NAMES`]; past that, the stage gets a hash index of its own,
+//! kept aside so that the many stages without one pay nothing for it. A stage inherits its
+//! parent's ENV by reference, looked up through at most [`MAX_INHERITED`] ancestors that
+//! set some ENV.
 
 use std::collections::BTreeMap;
 use std::hash::{BuildHasher, RandomState};
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use compact_str::CompactString;
@@ -47,31 +61,62 @@ impl Indexes {
 
     /// The last index below `limit`.
     pub(super) fn last_below(&self, limit: u32) -> Option<u32> {
-        match self.more.partition_point(|&at| at < limit) {
-            0 => (self.first < limit).then_some(self.first),
-            i => Some(self.more[i - 1]),
-        }
+        last_below(self.first, &self.more, limit)
     }
 }
 
-/// Where the assignments of one name are in a stage's log.
+/// The last of the ascending indexes `first`, `more…` below `limit`.
+fn last_below(first: u32, more: &[u32], limit: u32) -> Option<u32> {
+    match more.partition_point(|&at| at < limit) {
+        0 => (first < limit).then_some(first),
+        i => Some(more[i - 1]),
+    }
+}
+
+/// A stretch of [`VarStore::text`].
+#[derive(Debug, Clone, Copy)]
+struct Text {
+    start: u32,
+    len: u32,
+}
+
+impl Text {
+    /// In the log, a value not known statically. No stored text starts there: the text
+    /// stops growing one byte short of it (see [`VarStore::add_text`]).
+    const UNKNOWN: Text = Text {
+        start: u32::MAX,
+        len: 0,
+    };
+
+    fn is_unknown(self) -> bool {
+        self.start == u32::MAX
+    }
+}
+
+/// Where the assignments of one name of one stage are in the stage's log, as positions
+/// counted from the stage's first log entry. Its fields are laid out flat rather than as
+/// an [`Indexes`], which would pad the slot to 32 bytes.
 #[derive(Debug)]
-struct Slot {
-    assignments: Indexes,
+struct NameSlot {
+    name: Text,
+    /// The first assignment.
+    first: u32,
     /// The last assignment by ENV, which child stages inherit ([`NO_ENV`] for none).
     last_env: u32,
+    /// The later assignments, in order (an empty `ThinVec` allocates nothing).
+    more: ThinVec<u32>,
 }
 
 const NO_ENV: u32 = u32::MAX;
 
-impl Slot {
+impl NameSlot {
     fn last_env(&self) -> Option<u32> {
         (self.last_env != NO_ENV).then_some(self.last_env)
     }
 
     /// The last assignment before log position `len`.
     fn before(&self, len: u32) -> Option<u32> {
-        self.assignments.last_below(len)
+        last_below(self.first, &self.more, len)
     }
 }
 
@@ -107,174 +152,195 @@ impl NameFilter {
     }
 }
 
-/// One stage's assignments.
+/// One stage's record, 32 bytes: its assignments are the log entries from `log_start`
+/// and the name slots from `names_start`, up to where the next stage's start.
 #[derive(Debug)]
-pub(crate) struct StageVars {
-    /// The nearest ancestor (`FROM <stage>`) that sets some ENV: ancestors that set none
-    /// are skipped, as they pass their parent's ENV on unchanged. [`NO_PARENT`] for none
-    /// (a plain `u32`: the record of every stage holds it).
+struct StageVars {
+    /// In the low 31 bits, the nearest ancestor (`FROM <stage>`) that sets some ENV:
+    /// ancestors that set none are skipped, as they pass their parent's ENV on unchanged
+    /// ([`NO_PARENT`] for none). The top bit ([`SETS_ENV`]) tells whether the stage itself
+    /// sets some ENV. A file holds at most 4 GiB and a stage takes at least `FROM a\n`,
+    /// so stage indexes stay far below 2³¹.
     parent: u32,
-    /// Whether the stage sets some ENV.
-    sets_env: bool,
+    /// The index of the stage's FROM instruction.
+    from_at: u32,
+    log_start: u32,
+    names_start: u32,
     /// The ENV names of the stage and of all its ancestors.
     env_names: NameFilter,
-    /// Boxed: most stages of a file of thousands of stages assign nothing.
-    assigned: Option<Box<Assignments>>,
 }
 
-#[derive(Debug, Default)]
-struct Assignments {
-    /// Every value assigned, in order: `None` for one not known statically.
-    log: Vec<Option<CompactString>>,
-    names: Names,
+const SETS_ENV: u32 = 1 << 31;
+const NO_PARENT: u32 = SETS_ENV - 1;
+
+impl StageVars {
+    fn parent(&self) -> Option<u32> {
+        let parent = self.parent & NO_PARENT;
+        (parent != NO_PARENT).then_some(parent)
+    }
+
+    fn sets_env(&self) -> bool {
+        self.parent & SETS_ENV != 0
+    }
 }
 
-/// The slots of a stage's names, in the order first assigned. A search of the list
-/// while there are few (a hash table of one entry takes a few hundred bytes, and most
-/// stages assign a handful of names); past [`FEW_NAMES`], a table of positions in the
-/// list, 5 bytes a slot rather than a second copy of each entry.
-#[derive(Debug, Default)]
-struct Names {
-    list: Vec<(CompactString, Slot)>,
-    index: Option<Box<Index>>,
-}
-
+/// The hash index of the names of a stage with more than [`FEW_NAMES`]: positions in the
+/// stage's run of name slots, 5 bytes a name rather than a second copy of each.
 #[derive(Debug, Default)]
 struct Index {
     positions: HashTable<u32>,
     hasher: RandomState,
 }
 
-/// The most names searched for without an index.
+/// The most names searched for without an index (a hash table of one entry takes a few
+/// hundred bytes, and most stages assign a handful of names).
 const FEW_NAMES: usize = 16;
-
-impl Names {
-    fn position(&self, name: &str) -> Option<usize> {
-        match &self.index {
-            None => self.list.iter().position(|(n, _)| n == name),
-            Some(index) => index
-                .positions
-                .find(index.hasher.hash_one(name), |&at| {
-                    self.list[at as usize].0 == name
-                })
-                .map(|&at| at as usize),
-        }
-    }
-
-    fn get(&self, name: &str) -> Option<&Slot> {
-        self.position(name).map(|at| &self.list[at].1)
-    }
-
-    /// The slot of `name`, made with `new` when there is none.
-    fn entry(&mut self, name: CompactString, new: impl FnOnce() -> Slot) -> &mut Slot {
-        if let Some(at) = self.position(&name) {
-            return &mut self.list[at].1;
-        }
-        if self.list.len() < FEW_NAMES {
-            // Most stages assign one or two names: no room for four up front.
-            self.list.reserve_exact(1);
-        }
-        let at = self.list.len();
-        self.list.push((name, new()));
-        let list = &self.list;
-        match &mut self.index {
-            Some(index) => {
-                let Index { positions, hasher } = &mut **index;
-                positions.insert_unique(hasher.hash_one(&*list[at].0), at as u32, |&i| {
-                    hasher.hash_one(&*list[i as usize].0)
-                });
-            }
-            None if list.len() > FEW_NAMES => {
-                let mut index = Box::<Index>::default();
-                let Index { positions, hasher } = &mut *index;
-                for (i, (n, _)) in list.iter().enumerate() {
-                    positions.insert_unique(hasher.hash_one(&**n), i as u32, |&i| {
-                        hasher.hash_one(&*list[i as usize].0)
-                    });
-                }
-                self.index = Some(index);
-            }
-            None => {}
-        }
-        &mut self.list[at].1
-    }
-
-    fn iter(&self) -> impl Iterator<Item = (&CompactString, &Slot)> {
-        self.list.iter().map(|(n, s)| (n, s))
-    }
-}
-
-const NO_PARENT: u32 = u32::MAX;
-
-impl Default for StageVars {
-    fn default() -> Self {
-        StageVars {
-            parent: NO_PARENT,
-            sets_env: false,
-            env_names: NameFilter::default(),
-            assigned: None,
-        }
-    }
-}
-
-impl StageVars {
-    fn parent(&self) -> Option<u32> {
-        (self.parent != NO_PARENT).then_some(self.parent)
-    }
-
-    fn len(&self) -> u32 {
-        self.assigned.as_ref().map_or(0, |a| a.log.len() as u32)
-    }
-
-    fn slot(&self, name: &str) -> Option<&Slot> {
-        self.assigned.as_ref()?.names.get(name)
-    }
-
-    fn value(&self, at: u32) -> Option<&Option<CompactString>> {
-        self.assigned.as_ref()?.log.get(at as usize)
-    }
-
-    fn slots(&self) -> impl Iterator<Item = (&CompactString, &Slot)> {
-        self.assigned.iter().flat_map(|a| a.names.iter())
-    }
-}
 
 /// The assignments of every stage of a file, indexed like its stages.
 #[derive(Debug, Default)]
 pub(crate) struct VarStore {
     stages: Vec<StageVars>,
+    /// Every value assigned, stage after stage, each in file order ([`Text::UNKNOWN`]
+    /// for one not known statically).
+    log: Vec<Text>,
+    /// The names each stage assigns, stage after stage, each in the order first assigned.
+    names: Vec<NameSlot>,
+    /// The text of every name and value.
+    text: String,
+    /// The indexes of the stages with more than [`FEW_NAMES`] names, by stage, ascending.
+    indexes: Vec<(u32, Index)>,
+}
+
+/// The store of [`VarsAt::empty`].
+static EMPTY: VarStore = VarStore::new();
+
+/// A length in one of the store's tables, which never reach 2³² entries: a file holds
+/// at most 4 GiB and every assignment takes at least two bytes of it.
+fn narrow(len: usize) -> u32 {
+    len as u32
 }
 
 impl VarStore {
-    pub(crate) fn with_stages(count: usize) -> Self {
+    const fn new() -> Self {
         VarStore {
-            stages: Vec::with_capacity(count),
+            stages: Vec::new(),
+            log: Vec::new(),
+            names: Vec::new(),
+            text: String::new(),
+            indexes: Vec::new(),
         }
     }
 
-    /// Starts the next stage, inheriting the ENV of `parent`.
-    pub(crate) fn add_stage(&mut self, parent: Option<usize>) {
+    pub(crate) fn with_stages(count: usize) -> Self {
+        VarStore {
+            stages: Vec::with_capacity(count),
+            ..VarStore::new()
+        }
+    }
+
+    /// Starts the next stage, inheriting the ENV of `parent`; `from_at` is the index of
+    /// its FROM instruction, which comes after those of the stages before.
+    pub(crate) fn add_stage(&mut self, parent: Option<usize>, from_at: u32) {
         let (parent, env_names) = match parent.and_then(|p| Some((p, self.stages.get(p)?))) {
-            Some((p, s)) if s.sets_env => (u32::try_from(p).ok(), s.env_names),
+            Some((p, s)) if s.sets_env() => (u32::try_from(p).ok(), s.env_names),
             Some((_, s)) => (s.parent(), s.env_names),
             None => (None, NameFilter::default()),
         };
         self.stages.push(StageVars {
-            parent: parent.unwrap_or(NO_PARENT),
+            parent: parent.filter(|&p| p < NO_PARENT).unwrap_or(NO_PARENT),
+            from_at,
+            log_start: narrow(self.log.len()),
+            names_start: narrow(self.names.len()),
             env_names,
-            ..StageVars::default()
         });
+    }
+
+    /// The stage an instruction belongs to: the last whose FROM comes before it (`None`
+    /// for an instruction before the first FROM).
+    pub(crate) fn stage_of(&self, instruction: u32) -> Option<usize> {
+        self.stages
+            .partition_point(|s| s.from_at < instruction)
+            .checked_sub(1)
+    }
+
+    /// Where the log entries of `stage` are (which must exist).
+    fn log_range(&self, stage: usize) -> Range<usize> {
+        let end = self
+            .stages
+            .get(stage + 1)
+            .map_or(self.log.len(), |next| next.log_start as usize);
+        self.stages[stage].log_start as usize..end
+    }
+
+    /// The name slots of `stage` (which must exist).
+    fn names_of(&self, stage: usize) -> &[NameSlot] {
+        let end = self
+            .stages
+            .get(stage + 1)
+            .map_or(self.names.len(), |next| next.names_start as usize);
+        &self.names[self.stages[stage].names_start as usize..end]
+    }
+
+    fn str(&self, text: Text) -> &str {
+        &self.text[text.start as usize..(text.start + text.len) as usize]
+    }
+
+    /// Adds `s` to the text, if it fits in 32-bit offsets (short of the one that marks
+    /// an unknown value). Only gigabytes of names and values would fill it.
+    fn add_text(&mut self, s: &str) -> Option<Text> {
+        let start = self.text.len();
+        if start.saturating_add(s.len()) >= u32::MAX as usize {
+            return None;
+        }
+        self.text.push_str(s);
+        Some(Text {
+            start: start as u32,
+            len: s.len() as u32,
+        })
+    }
+
+    /// The position of `name` among the name slots of `stage` (which must exist).
+    fn position(&self, stage: usize, name: &str) -> Option<usize> {
+        let names = self.names_of(stage);
+        if names.len() <= FEW_NAMES {
+            return names.iter().position(|slot| self.str(slot.name) == name);
+        }
+        let at = self
+            .indexes
+            .binary_search_by_key(&stage, |(s, _)| *s as usize)
+            .ok()?;
+        let Index { positions, hasher } = &self.indexes[at].1;
+        positions
+            .find(hasher.hash_one(name), |&i| {
+                self.str(names[i as usize].name) == name
+            })
+            .map(|&i| i as usize)
+    }
+
+    fn slot(&self, stage: usize, name: &str) -> Option<&NameSlot> {
+        self.position(stage, name)
+            .map(|at| &self.names_of(stage)[at])
+    }
+
+    /// The value of the assignment at position `at` of the log of `stage`.
+    fn value(&self, stage: usize, at: u32) -> Option<&str> {
+        let text = self.log[self.stages[stage].log_start as usize + at as usize];
+        (!text.is_unknown()).then(|| self.str(text))
     }
 
     /// How many assignments `stage` has so far.
     pub(crate) fn len(&self, stage: usize) -> u32 {
-        self.stages.get(stage).map_or(0, StageVars::len)
+        if stage < self.stages.len() {
+            narrow(self.log_range(stage).len())
+        } else {
+            0
+        }
     }
 
     /// The scope after the first `len` assignments of `stage`.
     pub(crate) fn at(&self, stage: usize, len: u32) -> VarsAt<'_> {
         VarsAt {
-            stages: &self.stages,
+            store: self,
             stage: stage as u32,
             len,
         }
@@ -294,6 +360,12 @@ impl VarStore {
     }
 
     /// Records `name = value` in `stage`; `env` for ENV (inherited by child stages).
+    ///
+    /// `stage` must be the last stage added, as it is when the file is walked in order:
+    /// each stage's assignments must follow those of the stages before it in the tables.
+    /// An assignment to any other stage is ignored (and a bug, caught in debug builds).
+    /// So is, past 4 GiB of text, one whose name is new to the stage; its value then
+    /// counts as unknown.
     pub(crate) fn assign(
         &mut self,
         stage: usize,
@@ -301,32 +373,73 @@ impl VarStore {
         value: Option<CompactString>,
         env: bool,
     ) {
-        let Some(s) = self.stages.get_mut(stage) else {
+        debug_assert_eq!(
+            stage + 1,
+            self.stages.len(),
+            "assignment to a stage other than the last"
+        );
+        if stage + 1 != self.stages.len() {
             return;
+        }
+        let (log_start, names_start) = {
+            let s = &self.stages[stage];
+            (s.log_start as usize, s.names_start as usize)
         };
+        let at = narrow(self.log.len() - log_start);
+        let slot = match self.position(stage, &name) {
+            Some(i) => {
+                self.names[names_start + i].more.push(at);
+                names_start + i
+            }
+            None => {
+                let Some(text) = self.add_text(&name) else {
+                    return;
+                };
+                self.names.push(NameSlot {
+                    name: text,
+                    first: at,
+                    last_env: NO_ENV,
+                    more: ThinVec::new(),
+                });
+                self.index_last(stage);
+                self.names.len() - 1
+            }
+        };
+        let value = value.and_then(|v| self.add_text(&v));
+        self.log.push(value.unwrap_or(Text::UNKNOWN));
         if env {
-            s.sets_env = true;
+            self.names[slot].last_env = at;
+            let s = &mut self.stages[stage];
+            s.parent |= SETS_ENV;
             s.env_names.insert(&name);
         }
-        let a = s.assigned.get_or_insert_with(Box::default);
-        let at = a.log.len() as u32;
-        if a.log.len() < FEW_NAMES {
-            a.log.reserve_exact(1);
+    }
+
+    /// Adds the name slot just pushed to the index of `stage` (the last stage), making
+    /// the index when the stage outgrows [`FEW_NAMES`].
+    fn index_last(&mut self, stage: usize) {
+        let names_start = self.stages[stage].names_start as usize;
+        let count = self.names.len() - names_start;
+        if count <= FEW_NAMES {
+            return;
         }
-        a.log.push(value);
-        let mut added = false;
-        let slot = a.names.entry(name, || {
-            added = true;
-            Slot {
-                assignments: Indexes::new(at),
-                last_env: NO_ENV,
-            }
-        });
-        if !added {
-            slot.assignments.push(at);
+        let (names, text) = (&self.names[names_start..], &self.text);
+        let name = |i: u32| {
+            let t = names[i as usize].name;
+            &text[t.start as usize..(t.start + t.len) as usize]
+        };
+        let new = count == FEW_NAMES + 1;
+        if new {
+            self.indexes.push((narrow(stage), Index::default()));
         }
-        if env {
-            slot.last_env = at;
+        let Some((_, Index { positions, hasher })) = self.indexes.last_mut() else {
+            return;
+        };
+        // A new index takes every name so far, an existing one the last.
+        let first = if new { 0 } else { count - 1 };
+        for i in first..count {
+            let i = narrow(i);
+            positions.insert_unique(hasher.hash_one(name(i)), i, |&j| hasher.hash_one(name(j)));
         }
     }
 
@@ -336,33 +449,31 @@ impl VarStore {
         let Some(s) = self.stages.get(stage) else {
             return false;
         };
-        s.slot(name).is_some_and(|slot| slot.last_env().is_some())
-            || inherited(&self.stages, s.parent(), name).is_some()
+        self.slot(stage, name)
+            .is_some_and(|slot| slot.last_env().is_some())
+            || self.inherited(s.parent(), name).is_some()
     }
-}
 
-/// The value of ENV `name` a child of `parent` starts with.
-fn inherited<'a>(
-    stages: &'a [StageVars],
-    mut parent: Option<u32>,
-    name: &str,
-) -> Option<Option<&'a str>> {
-    for _ in 0..MAX_INHERITED {
-        let s = stages.get(parent? as usize)?;
-        if let Some(at) = s.slot(name).and_then(Slot::last_env) {
-            return Some(s.value(at)?.as_deref());
+    /// The value of ENV `name` a child of `parent` starts with.
+    fn inherited(&self, mut parent: Option<u32>, name: &str) -> Option<Option<&str>> {
+        for _ in 0..MAX_INHERITED {
+            let p = parent? as usize;
+            let s = self.stages.get(p)?;
+            if let Some(at) = self.slot(p, name).and_then(NameSlot::last_env) {
+                return Some(self.value(p, at));
+            }
+            parent = s.parent();
         }
-        parent = s.parent();
+        // Ancestors left beyond the limit: unknown if one of them may set the name.
+        let rest = self.stages.get(parent? as usize)?;
+        rest.env_names.may_contain(name).then_some(None)
     }
-    // Ancestors left beyond the limit: unknown if one of them may set the name.
-    let rest = stages.get(parent? as usize)?;
-    rest.env_names.may_contain(name).then_some(None)
 }
 
 /// The ARG and ENV values in force at one point of a stage.
 #[derive(Debug, Clone, Copy)]
 pub struct VarsAt<'a> {
-    stages: &'a [StageVars],
+    store: &'a VarStore,
     stage: u32,
     len: u32,
 }
@@ -371,7 +482,7 @@ impl<'a> VarsAt<'a> {
     /// No variables at all.
     pub fn empty() -> VarsAt<'static> {
         VarsAt {
-            stages: &[],
+            store: &EMPTY,
             stage: 0,
             len: 0,
         }
@@ -379,38 +490,48 @@ impl<'a> VarsAt<'a> {
 
     /// `None` when `name` is not declared, `Some(None)` when its value is not known statically.
     pub fn get(&self, name: &str) -> Option<Option<&'a str>> {
-        let s = self.stages.get(self.stage as usize)?;
-        if let Some(at) = s.slot(name).and_then(|slot| slot.before(self.len)) {
-            return Some(s.value(at)?.as_deref());
+        let store = self.store;
+        let stage = self.stage as usize;
+        let s = store.stages.get(stage)?;
+        if let Some(at) = store
+            .slot(stage, name)
+            .and_then(|slot| slot.before(self.len))
+        {
+            return Some(store.value(stage, at));
         }
-        inherited(self.stages, s.parent(), name)
+        store.inherited(s.parent(), name)
     }
 
     /// Every variable in force, by name (the inherited ENV through [`MAX_INHERITED`] parents).
     pub fn to_map(&self) -> BTreeMap<CompactString, Option<CompactString>> {
+        let store = self.store;
         let mut map = BTreeMap::new();
-        let Some(s) = self.stages.get(self.stage as usize) else {
+        let stage = self.stage as usize;
+        let Some(s) = store.stages.get(stage) else {
             return map;
         };
-        for (name, slot) in s.slots() {
+        for slot in store.names_of(stage) {
             if let Some(at) = slot.before(self.len) {
-                let value = s.value(at).cloned().flatten();
-                map.insert(name.clone(), value);
+                let value = store.value(stage, at).map(CompactString::from);
+                map.insert(store.str(slot.name).into(), value);
             }
         }
         let mut parent = s.parent();
         for _ in 0..MAX_INHERITED {
-            let Some(p) = parent.and_then(|p| self.stages.get(p as usize)) else {
+            let Some((p, ps)) =
+                parent.and_then(|p| Some((p as usize, store.stages.get(p as usize)?)))
+            else {
                 break;
             };
-            for (name, slot) in p.slots() {
+            for slot in store.names_of(p) {
                 if let Some(at) = slot.last_env() {
+                    let name = store.str(slot.name);
                     if !map.contains_key(name) {
-                        map.insert(name.clone(), p.value(at).cloned().flatten());
+                        map.insert(name.into(), store.value(p, at).map(CompactString::from));
                     }
                 }
             }
-            parent = p.parent();
+            parent = ps.parent();
         }
         map
     }
@@ -426,6 +547,8 @@ impl Lookup for VarsAt<'_> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ScopeVars {
     store: Option<Arc<OnceLock<VarStore>>>,
+    /// The stage, for [`ScopeVars::view`]; unused by a scope made with
+    /// [`ScopeVars::shared`], which finds the stage of each instruction.
     stage: u32,
 }
 
@@ -437,10 +560,39 @@ impl ScopeVars {
         }
     }
 
+    fn store(&self) -> Option<&VarStore> {
+        self.store.as_deref().and_then(OnceLock::get)
+    }
+
     /// The variables after the first `len` assignments of the stage.
     pub(crate) fn view(&self, len: u32) -> VarsAt<'_> {
-        match self.store.as_deref().and_then(OnceLock::get) {
+        match self.store() {
             Some(store) => store.at(self.stage as usize, len),
+            None => VarsAt::empty(),
+        }
+    }
+}
+
+/// One scope for many stages, which finds the stage of each instruction: a node keeping
+/// it needs no scope of its own stage.
+#[cfg_attr(
+    not(test),
+    expect(dead_code, reason = "the graph's nodes keep a scope per stage so far")
+)]
+impl ScopeVars {
+    /// A scope that serves every stage, through [`ScopeVars::view_at`].
+    pub(crate) fn shared(store: &Arc<OnceLock<VarStore>>) -> Self {
+        ScopeVars {
+            store: Some(Arc::clone(store)),
+            stage: 0,
+        }
+    }
+
+    /// The variables after the first `len` assignments of the stage of `instruction`.
+    pub(crate) fn view_at(&self, instruction: u32, len: u32) -> VarsAt<'_> {
+        let store = self.store();
+        match store.and_then(|s| Some((s, s.stage_of(instruction)?))) {
+            Some((store, stage)) => store.at(stage, len),
             None => VarsAt::empty(),
         }
     }
@@ -450,12 +602,20 @@ impl ScopeVars {
 mod tests {
     use super::*;
 
+    /// Stages with the given parents, the FROM of stage `i` at instruction `10 * i`.
     fn store(stages: &[Option<usize>]) -> VarStore {
         let mut s = VarStore::default();
         for p in stages {
-            s.add_stage(*p);
+            add(&mut s, *p);
         }
         s
+    }
+
+    /// Adds a stage whose FROM is 10 instructions after the previous one's.
+    fn add(s: &mut VarStore, parent: Option<usize>) -> usize {
+        let stage = s.stages.len();
+        s.add_stage(parent, 10 * stage as u32);
+        stage
     }
 
     #[test]
@@ -501,7 +661,7 @@ mod tests {
         s.assign(0, "E".into(), Some("env".into()), true);
         s.assign(0, "E".into(), Some("arg".into()), false);
         s.assign(0, "A".into(), Some("arg".into()), false);
-        s.add_stage(Some(0));
+        add(&mut s, Some(0));
         assert_eq!(s.at_end(1).get("E"), Some(Some("env")));
         assert_eq!(s.at_end(1).get("A"), None);
         assert!(s.env_has(1, "E") && !s.env_has(1, "A"));
@@ -515,7 +675,7 @@ mod tests {
     fn chain(n: usize, sets_env: impl Fn(usize) -> bool) -> VarStore {
         let mut s = VarStore::default();
         for i in 0..=n {
-            s.add_stage(i.checked_sub(1));
+            add(&mut s, i.checked_sub(1));
             if sets_env(i) {
                 s.assign(i, format!("E{i}").into(), Some("v".into()), true);
             }
@@ -561,7 +721,7 @@ mod tests {
         let mut s = store(&[None]);
         s.assign(0, "E".into(), Some("1".into()), true);
         s.assign(0, "A".into(), Some("2".into()), false);
-        s.add_stage(Some(0));
+        add(&mut s, Some(0));
         s.assign(1, "B".into(), None, false);
         let map = s.at_end(1).to_map();
         let pairs: Vec<(&str, Option<&str>)> = map
@@ -569,5 +729,260 @@ mod tests {
             .map(|(k, v)| (k.as_str(), v.as_deref()))
             .collect();
         assert_eq!(pairs, [("B", None), ("E", Some("1"))]);
+    }
+
+    #[test]
+    fn records_stay_small() {
+        assert_eq!(std::mem::size_of::<StageVars>(), 32);
+        assert_eq!(std::mem::size_of::<NameSlot>(), 24);
+        assert_eq!(std::mem::size_of::<Text>(), 8);
+    }
+
+    /// The value of `name` at the end of `stage`, as an owned pair for comparisons.
+    fn end(s: &VarStore, stage: usize, name: &str) -> Option<Option<String>> {
+        s.at_end(stage).get(name).map(|v| v.map(str::to_string))
+    }
+
+    #[test]
+    fn each_stage_sees_its_own_run_of_the_tables() {
+        let mut s = VarStore::default();
+        for stage in 0..5 {
+            add(&mut s, None);
+            for i in 0..=stage {
+                s.assign(
+                    stage,
+                    format!("S{stage}N{i}").into(),
+                    Some(format!("{stage}.{i}").into()),
+                    i % 2 == 1,
+                );
+            }
+            s.assign(
+                stage,
+                "COMMON".into(),
+                Some(format!("{stage}").into()),
+                false,
+            );
+        }
+        for stage in 0..5 {
+            assert_eq!(s.len(stage), stage as u32 + 2);
+            for i in 0..=stage {
+                let name = format!("S{stage}N{i}");
+                assert_eq!(end(&s, stage, &name), Some(Some(format!("{stage}.{i}"))));
+                assert_eq!(s.at(stage, i as u32).get(&name), None);
+                assert_eq!(s.env_has(stage, &name), i % 2 == 1);
+            }
+            for other in (0..5).filter(|&o| o != stage) {
+                assert_eq!(s.at_end(stage).get(&format!("S{other}N0")), None);
+            }
+            assert_eq!(end(&s, stage, "COMMON"), Some(Some(format!("{stage}"))));
+            assert_eq!(s.at_end(stage).to_map().len(), stage + 2);
+        }
+    }
+
+    #[test]
+    fn stages_without_assignments_have_empty_runs() {
+        let mut s = store(&[None, None]);
+        s.assign(1, "A".into(), Some("1".into()), true);
+        add(&mut s, Some(1));
+        add(&mut s, None);
+        add(&mut s, Some(2));
+        s.assign(4, "B".into(), Some("2".into()), false);
+        add(&mut s, None);
+        assert_eq!(
+            (0..6).map(|i| s.len(i)).collect::<Vec<_>>(),
+            [0, 1, 0, 0, 1, 0]
+        );
+        assert!(s.is_empty_at(0, 0) && s.is_empty_at(3, 0) && s.is_empty_at(5, 0));
+        assert!(!s.is_empty_at(2, 0), "stage 2 inherits stage 1's ENV");
+        assert_eq!(s.at_end(0).get("A"), None);
+        assert_eq!(s.at_end(2).get("A"), Some(Some("1")));
+        assert_eq!(s.at_end(3).get("A"), None);
+        assert_eq!(
+            s.at_end(4).get("A"),
+            Some(Some("1")),
+            "through stage 2, which sets none"
+        );
+        assert_eq!(s.at_end(4).get("B"), Some(Some("2")));
+        assert_eq!(s.at(4, 0).get("B"), None);
+        assert_eq!(s.at_end(5).get("B"), None);
+        assert!(s.at_end(5).to_map().is_empty());
+        assert_eq!(s.at_end(4).to_map().len(), 2);
+    }
+
+    #[test]
+    fn several_stages_with_indexes() {
+        let mut s = VarStore::default();
+        let wide = 3 * FEW_NAMES;
+        for stage in 0..6usize {
+            add(&mut s, stage.checked_sub(1));
+            // Stages 1, 3 and 5 outgrow the list; the others keep a few names.
+            let count = if stage % 2 == 1 { wide } else { 3 };
+            for round in 0..2 {
+                for i in 0..count {
+                    let value = format!("{stage}:{round}");
+                    s.assign(stage, format!("N{i}").into(), Some(value.into()), i == 0);
+                }
+            }
+        }
+        assert_eq!(
+            s.indexes.iter().map(|(st, _)| *st).collect::<Vec<_>>(),
+            [1, 3, 5]
+        );
+        for stage in 0..6 {
+            let count = if stage % 2 == 1 { wide } else { 3 };
+            for i in 0..count {
+                let name = format!("N{i}");
+                assert_eq!(end(&s, stage, &name), Some(Some(format!("{stage}:1"))));
+                let first = s.at(stage, count as u32).get(&name);
+                assert_eq!(
+                    first.map(|v| v.map(str::to_string)),
+                    Some(Some(format!("{stage}:0")))
+                );
+            }
+            // A name only a wider stage has: stage 0 has none, later ones inherit only N0.
+            let missing = format!("N{}", wide - 1);
+            if stage % 2 == 0 {
+                assert_eq!(s.at_end(stage).get(&missing), None);
+                assert!(!s.env_has(stage, &missing));
+            }
+            assert_eq!(s.at_end(stage).to_map().len(), count);
+        }
+    }
+
+    #[test]
+    fn the_stage_of_an_instruction() {
+        // FROMs at instructions 0, 10, 20.
+        let s = store(&[None, None, None]);
+        let none = VarStore::default();
+        assert_eq!(none.stage_of(5), None);
+        assert_eq!(
+            s.stage_of(0),
+            None,
+            "the first FROM itself comes before any stage"
+        );
+        assert_eq!(s.stage_of(1), Some(0));
+        assert_eq!(
+            s.stage_of(10),
+            Some(0),
+            "a FROM is looked up as the stage before"
+        );
+        assert_eq!(s.stage_of(11), Some(1));
+        assert_eq!(s.stage_of(20), Some(1));
+        assert_eq!(s.stage_of(21), Some(2));
+        assert_eq!(s.stage_of(u32::MAX), Some(2));
+        let mut late = VarStore::default();
+        late.add_stage(None, 7);
+        assert_eq!(late.stage_of(7), None);
+        assert_eq!(late.stage_of(8), Some(0));
+    }
+
+    #[test]
+    fn a_shared_scope_finds_the_stage_of_each_instruction() {
+        let mut s = VarStore::default();
+        add(&mut s, None);
+        s.assign(0, "E".into(), Some("zero".into()), true);
+        add(&mut s, Some(0));
+        s.assign(1, "A".into(), Some("one".into()), false);
+        add(&mut s, None);
+        s.assign(2, "A".into(), None, false);
+        let cell = Arc::new(OnceLock::new());
+        let shared = ScopeVars::shared(&cell);
+        assert_eq!(
+            shared.view_at(5, 1).get("E"),
+            None,
+            "the store is not filled in yet"
+        );
+        cell.set(s).unwrap();
+        assert_eq!(shared.view_at(5, 1).get("E"), Some(Some("zero")));
+        assert_eq!(shared.view_at(5, 0).get("E"), None);
+        assert_eq!(shared.view_at(15, 1).get("A"), Some(Some("one")));
+        assert_eq!(shared.view_at(15, 0).get("E"), Some(Some("zero")));
+        assert_eq!(shared.view_at(15, 1).get("E"), Some(Some("zero")));
+        assert_eq!(shared.view_at(25, 1).get("A"), Some(None));
+        assert_eq!(shared.view_at(25, 1).get("E"), None);
+        assert_eq!(
+            shared.view_at(0, 1).get("E"),
+            None,
+            "before the first stage"
+        );
+        // The per-stage scope still works beside it.
+        assert_eq!(ScopeVars::new(&cell, 1).view(1).get("A"), Some(Some("one")));
+        assert_eq!(ScopeVars::default().view_at(15, 1).get("A"), None);
+    }
+
+    #[test]
+    fn unknown_values_stay_unknown() {
+        let mut s = store(&[None]);
+        s.assign(0, "A".into(), None, false);
+        s.assign(0, "E".into(), None, true);
+        s.assign(0, "EMPTY".into(), Some("".into()), false);
+        s.assign(0, "A".into(), Some("known".into()), false);
+        s.assign(0, "A".into(), None, false);
+        add(&mut s, Some(0));
+        assert_eq!(s.at(0, 1).get("A"), Some(None));
+        assert_eq!(s.at(0, 4).get("A"), Some(Some("known")));
+        assert_eq!(s.at_end(0).get("A"), Some(None));
+        assert_eq!(s.at_end(0).get("EMPTY"), Some(Some("")));
+        assert_eq!(s.at_end(1).get("E"), Some(None));
+        assert!(s.env_has(1, "E"));
+        let map = s.at_end(1).to_map();
+        assert_eq!(map.get("E"), Some(&None));
+        assert_eq!(map.len(), 1);
+        let map = s.at_end(0).to_map();
+        assert_eq!(
+            (map.get("A"), map.get("EMPTY")),
+            (Some(&None), Some(&Some("".into())))
+        );
+    }
+
+    #[test]
+    fn every_snapshot_of_a_name_assigned_many_times() {
+        let mut s = store(&[None, None]);
+        s.assign(1, "OTHER".into(), Some("x".into()), false);
+        let rounds = 300;
+        for round in 0..rounds {
+            s.assign(
+                1,
+                "V".into(),
+                (round % 7 != 3).then(|| format!("{round}").into()),
+                round % 5 == 0,
+            );
+            s.assign(1, format!("W{round}").into(), Some("w".into()), false);
+        }
+        add(&mut s, Some(1));
+        for len in 0..=s.len(1) {
+            // Position 0 is OTHER, then V and W<round> alternate.
+            let expected = match len {
+                0 | 1 => None,
+                _ => {
+                    let round = (len - 2) / 2;
+                    Some((round % 7 != 3).then(|| format!("{round}")))
+                }
+            };
+            assert_eq!(
+                s.at(1, len).get("V").map(|v| v.map(str::to_string)),
+                expected,
+                "{len}"
+            );
+        }
+        // The child inherits the last ENV assignment: round 295.
+        assert_eq!(s.at_end(2).get("V"), Some(Some("295")));
+        assert!(s.env_has(2, "V") && !s.env_has(2, "W0"));
+    }
+
+    #[test]
+    #[cfg_attr(debug_assertions, should_panic(expected = "other than the last"))]
+    fn assignments_go_to_the_last_stage_only() {
+        let mut s = store(&[None, None]);
+        s.assign(0, "A".into(), Some("1".into()), true);
+        assert_eq!(s.len(0), 0);
+        assert_eq!(s.at_end(0).get("A"), None);
+    }
+
+    #[test]
+    fn the_empty_scope_has_nothing() {
+        let empty = VarsAt::empty();
+        assert_eq!(empty.get("A"), None);
+        assert!(empty.to_map().is_empty());
     }
 }
