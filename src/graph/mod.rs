@@ -256,7 +256,7 @@ impl Node {
     /// ARG and ENV values visible to this instruction (ENV inherited from parent stages).
     /// For an ARG or ENV, the scope after the run of ARG and ENV instructions it is in.
     pub fn vars(&self) -> VarsAt<'_> {
-        self.scope.vars.view(self.assigned)
+        self.scope.vars.view_at(self.at, self.assigned)
     }
 
     /// The sources of a COPY or ADD (`None` for any other instruction); `df` is the file
@@ -277,7 +277,9 @@ impl Node {
     }
 }
 
-/// Hands out the current scope, shared until USER or FROM changes it.
+/// Hands out the scope of the user in force: one scope serves every stage (its variables
+/// find the stage of each node), so only a USER, or a stage starting as another user,
+/// makes a new one.
 #[derive(Default)]
 struct Scopes {
     current: Option<Arc<Scope>>,
@@ -287,9 +289,10 @@ struct Scopes {
 }
 
 impl Scopes {
-    /// The current scope, made with `vars` and `user` when it changed; the shared empty one
-    /// when the node sees no variable (`visible` false) and no user, so a file of thousands
-    /// of stages without ARG, ENV or USER holds no scope per stage.
+    /// The scope for `user`, made with `vars` when the user is not the current scope's;
+    /// the shared empty one when the node sees no variable (`visible` false) and no user.
+    /// Users are compared by pointer: each USER makes a new one, and a child stage starts
+    /// with its parent's.
     fn get(
         &mut self,
         visible: bool,
@@ -299,14 +302,22 @@ impl Scopes {
         if !visible && user.is_none() {
             return Arc::clone(&self.empty);
         }
-        self.current
-            .get_or_insert_with(|| {
-                Arc::new(Scope {
+        let same_user = |scope: &Scope| match (&scope.user, user) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        match &self.current {
+            Some(scope) if same_user(scope) => Arc::clone(scope),
+            _ => {
+                let scope = Arc::new(Scope {
                     vars: vars(),
                     user: user.clone(),
-                })
-            })
-            .clone()
+                });
+                self.current = Some(Arc::clone(&scope));
+                scope
+            }
+        }
     }
 }
 
@@ -703,10 +714,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
         |scopes: &mut Scopes, store: &VarStore, stage: usize, user: &Option<Arc<String>>| {
             let len = store.len(stage);
             let visible = !store.is_empty_at(stage, len);
-            (
-                scopes.get(visible, || ScopeVars::new(&cell, stage), user),
-                len,
-            )
+            (scopes.get(visible, || ScopeVars::shared(&cell), user), len)
         };
     let mut user: Option<Arc<String>> = None;
     let mut shell_override: Option<Arc<Vec<String>>> = None;
@@ -719,9 +727,6 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     let mut reads_seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
 
     for (idx, inst) in df.instructions.iter().enumerate() {
-        if matches!(inst.keyword, Keyword::From | Keyword::User) {
-            scopes.current = None;
-        }
         if inst.keyword == Keyword::From {
             let words = inst.words();
             let raw = words.first().map(|w| w.value.clone()).unwrap_or_default();
@@ -773,8 +778,6 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 names.add(name, stages.len());
             }
             reads_seen.clear();
-            // The scope just settled was the previous stage's.
-            scopes.current = None;
             let first_node = narrow(nodes.len());
             let mut stage = Stage {
                 windows,
@@ -1523,6 +1526,44 @@ mod tests {
         assert_eq!(n[4].vars().get("B"), None);
         let v = &g.nodes_of(&g.stages[1])[0];
         assert_eq!((v.vars().get("A"), v.user()), (None, None));
+    }
+
+    #[test]
+    fn stages_share_the_scope_of_one_user() {
+        let g = graph(
+            "FROM a AS p\nENV P=1\nRUN x\nFROM p AS c\nARG C=2\nRUN y\nFROM b\nARG D=3\nRUN z\n\
+             FROM p\nUSER app\nRUN u\nFROM b\nENV E=4\nRUN w\n",
+        );
+        let run = |s: usize| g.nodes_of(&g.stages[s]).last().expect("a RUN");
+        assert!(Arc::ptr_eq(&run(0).scope, &run(1).scope));
+        assert!(Arc::ptr_eq(&run(0).scope, &run(2).scope));
+        assert!(!Arc::ptr_eq(&run(3).scope, &run(0).scope), "another user");
+        assert!(
+            !Arc::ptr_eq(&run(4).scope, &run(3).scope),
+            "back to no user"
+        );
+        // Each node still sees its own stage's variables and those it inherits.
+        let seen = |s: usize, name: &str| run(s).vars().get(name).flatten().map(str::to_string);
+        assert_eq!(seen(0, "P").as_deref(), Some("1"));
+        assert_eq!(
+            (seen(1, "P").as_deref(), seen(1, "C").as_deref()),
+            (Some("1"), Some("2"))
+        );
+        assert_eq!(
+            (seen(2, "P"), seen(2, "C"), seen(2, "D").as_deref()),
+            (None, None, Some("3"))
+        );
+        assert_eq!(
+            (seen(3, "P").as_deref(), run(3).user()),
+            (Some("1"), Some("app"))
+        );
+        assert_eq!(
+            (seen(4, "E").as_deref(), seen(4, "D"), run(4).user()),
+            (Some("4"), None, None)
+        );
+        // An ARG or ENV node sees the scope after its run of declarations.
+        let env = &g.nodes_of(&g.stages[4])[0];
+        assert_eq!(env.vars().get("E"), Some(Some("4")));
     }
 
     #[test]

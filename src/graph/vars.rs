@@ -543,54 +543,24 @@ impl Lookup for VarsAt<'_> {
     }
 }
 
-/// A scope as a node keeps it: the store is filled in once the graph is built.
+/// A scope as a node keeps it: the store is filled in once the graph is built. One scope
+/// serves every stage: it finds the stage of the instruction asked about, so a file of
+/// hundreds of thousands of stages needs no scope per stage.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ScopeVars {
     store: Option<Arc<OnceLock<VarStore>>>,
-    /// The stage, for [`ScopeVars::view`]; unused by a scope made with
-    /// [`ScopeVars::shared`], which finds the stage of each instruction.
-    stage: u32,
 }
 
 impl ScopeVars {
-    pub(crate) fn new(store: &Arc<OnceLock<VarStore>>, stage: usize) -> Self {
-        ScopeVars {
-            store: Some(Arc::clone(store)),
-            stage: stage as u32,
-        }
-    }
-
-    fn store(&self) -> Option<&VarStore> {
-        self.store.as_deref().and_then(OnceLock::get)
-    }
-
-    /// The variables after the first `len` assignments of the stage.
-    pub(crate) fn view(&self, len: u32) -> VarsAt<'_> {
-        match self.store() {
-            Some(store) => store.at(self.stage as usize, len),
-            None => VarsAt::empty(),
-        }
-    }
-}
-
-/// One scope for many stages, which finds the stage of each instruction: a node keeping
-/// it needs no scope of its own stage.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "the graph's nodes keep a scope per stage so far")
-)]
-impl ScopeVars {
-    /// A scope that serves every stage, through [`ScopeVars::view_at`].
     pub(crate) fn shared(store: &Arc<OnceLock<VarStore>>) -> Self {
         ScopeVars {
             store: Some(Arc::clone(store)),
-            stage: 0,
         }
     }
 
     /// The variables after the first `len` assignments of the stage of `instruction`.
     pub(crate) fn view_at(&self, instruction: u32, len: u32) -> VarsAt<'_> {
-        let store = self.store();
+        let store = self.store.as_deref().and_then(OnceLock::get);
         match store.and_then(|s| Some((s, s.stage_of(instruction)?))) {
             Some((store, stage)) => store.at(stage, len),
             None => VarsAt::empty(),
@@ -905,8 +875,6 @@ mod tests {
             None,
             "before the first stage"
         );
-        // The per-stage scope still works beside it.
-        assert_eq!(ScopeVars::new(&cell, 1).view(1).get("A"), Some(Some("one")));
         assert_eq!(ScopeVars::default().view_at(15, 1).get("A"), None);
     }
 
