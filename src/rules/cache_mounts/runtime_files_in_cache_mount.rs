@@ -54,11 +54,13 @@ struct RunCtx<'a> {
 
 /// The later stages that build on each stage or read from it, as (stage, consumer) pairs
 /// in order: one pair per edge, not a list per stage (a file of thousands of stages has
-/// a handful of edges each).
-struct Consumers(Vec<(usize, usize)>);
+/// a handful of edges each), made only once a RUN with a cache mount asks.
+struct Consumers(Vec<(u32, u32)>);
 
 impl Consumers {
     fn of(graph: &crate::graph::Graph) -> Self {
+        // Stage indexes fit in 32 bits: a file holds at most 4 GiB.
+        let narrow = |i: usize| i as u32;
         let mut edges = Vec::new();
         for stage in &graph.stages {
             let base = match stage.base {
@@ -67,7 +69,7 @@ impl Consumers {
             };
             for parent in base.into_iter().chain(stage.reads_from().iter().copied()) {
                 if parent < stage.index {
-                    edges.push((parent, stage.index));
+                    edges.push((narrow(parent), narrow(stage.index)));
                 }
             }
         }
@@ -78,11 +80,11 @@ impl Consumers {
 
     /// The stages that consume `stage`, in file order.
     fn of_stage(&self, stage: usize) -> impl Iterator<Item = usize> + '_ {
-        let from = self.0.partition_point(|&(p, _)| p < stage);
+        let from = self.0.partition_point(|&(p, _)| (p as usize) < stage);
         self.0[from..]
             .iter()
-            .take_while(move |&&(p, _)| p == stage)
-            .map(|&(_, c)| c)
+            .take_while(move |&&(p, _)| p as usize == stage)
+            .map(|&(_, c)| c as usize)
     }
 }
 
@@ -130,7 +132,7 @@ impl Rule for RuntimeFilesInCacheMount {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
-        let consumers = Consumers::of(ctx.graph);
+        let consumers = std::cell::OnceCell::new();
         let later = LaterTargets::default();
         for stage in &ctx.graph.stages {
             for (position, node) in ctx.graph.nodes_of(stage).iter().enumerate() {
@@ -144,7 +146,7 @@ impl Rule for RuntimeFilesInCacheMount {
                 later.forget_up_to(node.instruction());
                 let rc = RunCtx {
                     ctx,
-                    consumers: &consumers,
+                    consumers: consumers.get_or_init(|| Consumers::of(ctx.graph)),
                     stage: stage.index,
                     node,
                     commands: ctx.commands(run),
