@@ -706,15 +706,18 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     );
 
     // Per-stage state carried while walking. The ARG and ENV assignments go to `store`,
-    // which the nodes' scopes read once it is complete (`cell`).
-    let mut store = VarStore::with_stages(stage_count);
+    // which the nodes' scopes read once it is complete (`cell`). The store names a stage
+    // by the index of its FROM instruction.
+    let mut store = VarStore::default();
     let cell: Arc<OnceLock<VarStore>> = Arc::new(OnceLock::new());
-    // The scope of the nodes of `stage` now, and how many of its assignments they see.
+    // The scope of the nodes of the stage whose FROM is `stage_at` now, and how many of
+    // its assignments they see ([`vars::SEES_NONE`] when no variable at all).
     let snapshot =
-        |scopes: &mut Scopes, store: &VarStore, stage: usize, user: &Option<Arc<String>>| {
-            let len = store.len(stage);
-            let visible = !store.is_empty_at(stage, len);
-            (scopes.get(visible, || ScopeVars::shared(&cell), user), len)
+        |scopes: &mut Scopes, store: &VarStore, stage_at: usize, user: &Option<Arc<String>>| {
+            let len = store.len(stage_at);
+            let visible = !store.is_empty_at(stage_at, len);
+            let seen = if visible { len } else { vars::SEES_NONE };
+            (scopes.get(visible, || ScopeVars::shared(&cell), user), seen)
         };
     let mut user: Option<Arc<String>> = None;
     let mut shell_override: Option<Arc<Vec<String>>> = None;
@@ -752,7 +755,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             let platform = inst.flag("platform").and_then(|f| f.value.clone());
             // A stage starts from its parent's ENV and USER; ARGs do not carry over.
             if let Some(prev) = stages.last_mut() {
-                let scope = snapshot(&mut scopes, &store, prev.index, &user);
+                let scope = snapshot(&mut scopes, &store, prev.from_instruction(), &user);
                 settle_scopes(&mut nodes, &mut unsettled, scope);
                 prev.set_exit(user.take(), shell_override.take());
             }
@@ -770,7 +773,10 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                     .unwrap_or_default(),
                 _ => (None, None, None, None),
             };
-            store.add_stage(parent, u32::try_from(idx).unwrap_or(u32::MAX));
+            let parent_at = parent
+                .and_then(|p| stages.get(p))
+                .map(Stage::from_instruction);
+            store.add_stage(parent_at, narrow(idx));
             user = inherited_user;
             shell_override = inherited_shell;
             let windows = Stage::windows_for(platform.as_deref(), &base, &stages);
@@ -797,7 +803,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             continue;
         }
 
-        let Some(stage_index) = stages.last().map(|s| s.index) else {
+        let Some((stage_index, stage_at)) = stages.last().map(|s| (s.index, s.from_instruction()))
+        else {
             if inst.keyword == Keyword::Arg {
                 for (k, v) in arg_pairs(inst) {
                     let value = match v {
@@ -815,14 +822,14 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 for (k, v) in arg_pairs(inst) {
                     let value = match v {
                         Some(raw) => ex
-                            .expand(&raw, &store.at_end(stage_index))
+                            .expand(&raw, &store.at_end(stage_at))
                             .map(CompactString::from),
                         // `ARG NAME` in a stage takes the global default, if any.
                         None => global_args.get(k.as_str()).cloned().flatten(),
                     };
                     // ENV wins over an ARG of the same name.
-                    if !store.env_has(stage_index, &k) {
-                        store.assign(stage_index, k.into(), value, false);
+                    if !store.env_has(stage_at, &k) {
+                        store.assign(stage_at, k.into(), value, false);
                     }
                 }
                 NodeKind::Arg
@@ -832,9 +839,9 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 let mut renamed: ThinVec<CompactString> = ThinVec::new();
                 if let Args::KeyValues(pairs) = &inst.args {
                     // Every pair sees the scope before the instruction.
-                    let before = store.len(stage_index);
+                    let before = store.len(stage_at);
                     for (i, kv) in pairs.iter().enumerate() {
-                        let scope = store.at(stage_index, before);
+                        let scope = store.at(stage_at, before);
                         let value = ex.expand(&kv.value.value, &scope);
                         let key = ex
                             .expand(&kv.key.value, &scope)
@@ -848,14 +855,14 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                         if !renamed.is_empty() || key != kv.key.value {
                             renamed.push(key.clone());
                         }
-                        store.assign(stage_index, key, value, true);
+                        store.assign(stage_at, key, value, true);
                     }
                 }
                 NodeKind::Env { renamed }
             }
             Keyword::Workdir => {
                 let raw = inst.words().first().map(|w| w.value.trim().to_string());
-                let value = raw.and_then(|r| ex.expand(&r, &store.at_end(stage_index)));
+                let value = raw.and_then(|r| ex.expand(&r, &store.at_end(stage_at)));
                 if let Some(s) = stages.last_mut() {
                     // The directory so far is the stage's last WORKDIR, or the one it started in.
                     let dir = match value {
@@ -871,7 +878,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 let value = inst
                     .words()
                     .first()
-                    .and_then(|w| ex.expand(&w.value, &store.at_end(stage_index)))
+                    .and_then(|w| ex.expand(&w.value, &store.at_end(stage_at)))
                     .unwrap_or_else(|| "?".to_string());
                 user = Some(Arc::new(value));
                 NodeKind::User
@@ -887,7 +894,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             Keyword::Copy | Keyword::Add => NodeKind::Copy(copy_node(
                 &mut ex,
                 inst,
-                &store.at_end(stage_index),
+                &store.at_end(stage_at),
                 &names,
                 stage_index,
             )),
@@ -936,7 +943,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
         let (scope, assigned) = if declares {
             (scopes.empty.clone(), 0)
         } else {
-            let scope = snapshot(&mut scopes, &store, stage_index, &user);
+            let scope = snapshot(&mut scopes, &store, stage_at, &user);
             settle_scopes(&mut nodes, &mut unsettled, scope.clone());
             scope
         };
@@ -953,7 +960,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     }
 
     if let Some(prev) = stages.last_mut() {
-        let scope = snapshot(&mut scopes, &store, prev.index, &user);
+        let scope = snapshot(&mut scopes, &store, prev.from_instruction(), &user);
         settle_scopes(&mut nodes, &mut unsettled, scope);
         prev.set_exit(user, shell_override);
     }

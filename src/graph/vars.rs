@@ -196,8 +196,8 @@ struct Index {
 /// hundred bytes, and most stages assign a handful of names).
 const FEW_NAMES: usize = 16;
 
-/// The assignments of every stage of a file, indexed like its stages.
-#[derive(Debug, Default)]
+/// The assignments of the stages of a file that have variables, in file order.
+#[derive(Debug)]
 pub(crate) struct VarStore {
     stages: Vec<StageVars>,
     /// Every value assigned, stage after stage, each in file order ([`Text::UNKNOWN`]
@@ -207,9 +207,18 @@ pub(crate) struct VarStore {
     names: Vec<NameSlot>,
     /// The text of every name and value.
     text: String,
-    /// The indexes of the stages with more than [`FEW_NAMES`] names, by stage, ascending.
+    /// The indexes of the stages with more than [`FEW_NAMES`] names, by record, ascending.
     indexes: Vec<(u32, Index)>,
+    /// The last stage added ([`NO_STAGE`] before the first): the only one assigned to.
+    last: u32,
 }
+
+/// [`VarStore::last`] before any stage.
+const NO_STAGE: u32 = u32::MAX;
+
+/// A node's assignment count that stands for "sees no variable at all": the scope then
+/// reads nothing from the store, whatever stage comes before it.
+pub(crate) const SEES_NONE: u32 = u32::MAX;
 
 /// The store of [`VarsAt::empty`].
 static EMPTY: VarStore = VarStore::new();
@@ -220,6 +229,12 @@ fn narrow(len: usize) -> u32 {
     len as u32
 }
 
+impl Default for VarStore {
+    fn default() -> Self {
+        VarStore::new()
+    }
+}
+
 impl VarStore {
     const fn new() -> Self {
         VarStore {
@@ -228,26 +243,34 @@ impl VarStore {
             names: Vec::new(),
             text: String::new(),
             indexes: Vec::new(),
+            last: NO_STAGE,
         }
     }
 
-    pub(crate) fn with_stages(count: usize) -> Self {
-        VarStore {
-            stages: Vec::with_capacity(count),
-            ..VarStore::new()
-        }
-    }
-
-    /// Starts the next stage, inheriting the ENV of `parent`; `from_at` is the index of
-    /// its FROM instruction, which comes after those of the stages before.
+    /// Starts the next stage, inheriting the ENV of `parent`. Stages are named by the
+    /// index of their FROM instruction (`from_at`), which comes after those of the stages
+    /// before. A stage gets a record only once it has variables: when it inherits ENV
+    /// here, or at its first assignment. A file of many stages without variables keeps
+    /// no record for them.
     pub(crate) fn add_stage(&mut self, parent: Option<usize>, from_at: u32) {
-        let (parent, env_names) = match parent.and_then(|p| Some((p, self.stages.get(p)?))) {
-            Some((p, s)) if s.sets_env() => (u32::try_from(p).ok(), s.env_names),
-            Some((_, s)) => (s.parent(), s.env_names),
-            None => (None, NameFilter::default()),
-        };
+        self.last = from_at;
+        let inherited = parent.and_then(|p| self.record(p)).and_then(|p| {
+            let s = &self.stages[p];
+            let parent = if s.sets_env() {
+                u32::try_from(p).ok()
+            } else {
+                s.parent()
+            };
+            Some((parent?, s.env_names))
+        });
+        if let Some((parent, env_names)) = inherited {
+            self.push_record(from_at, parent.min(NO_PARENT), env_names);
+        }
+    }
+
+    fn push_record(&mut self, from_at: u32, parent: u32, env_names: NameFilter) {
         self.stages.push(StageVars {
-            parent: parent.filter(|&p| p < NO_PARENT).unwrap_or(NO_PARENT),
+            parent,
             from_at,
             log_start: narrow(self.log.len()),
             names_start: narrow(self.names.len()),
@@ -255,9 +278,15 @@ impl VarStore {
         });
     }
 
-    /// The stage an instruction belongs to: the last whose FROM comes before it (`None`
-    /// for an instruction before the first FROM).
-    pub(crate) fn stage_of(&self, instruction: u32) -> Option<usize> {
+    /// The record of the stage whose FROM is instruction `stage`, if it has one.
+    fn record(&self, stage: usize) -> Option<usize> {
+        let stage = u32::try_from(stage).ok()?;
+        self.stages.binary_search_by_key(&stage, |s| s.from_at).ok()
+    }
+
+    /// The record of the last stage with a record whose FROM comes before `instruction`:
+    /// the record of the instruction's own stage when that stage has variables.
+    fn record_before(&self, instruction: u32) -> Option<usize> {
         self.stages
             .partition_point(|s| s.from_at < instruction)
             .checked_sub(1)
@@ -330,18 +359,15 @@ impl VarStore {
 
     /// How many assignments `stage` has so far.
     pub(crate) fn len(&self, stage: usize) -> u32 {
-        if stage < self.stages.len() {
-            narrow(self.log_range(stage).len())
-        } else {
-            0
-        }
+        self.record(stage)
+            .map_or(0, |r| narrow(self.log_range(r).len()))
     }
 
     /// The scope after the first `len` assignments of `stage`.
     pub(crate) fn at(&self, stage: usize, len: u32) -> VarsAt<'_> {
         VarsAt {
             store: self,
-            stage: stage as u32,
+            stage: self.record(stage).map_or(u32::MAX, narrow),
             len,
         }
     }
@@ -349,9 +375,8 @@ impl VarStore {
     /// Whether no variable is in force after the first `len` assignments of `stage`: none
     /// of its own, and no ancestor sets ENV.
     pub(crate) fn is_empty_at(&self, stage: usize, len: u32) -> bool {
-        self.stages
-            .get(stage)
-            .is_none_or(|s| len == 0 && s.parent().is_none())
+        self.record(stage)
+            .is_none_or(|r| len == 0 && self.stages[r].parent().is_none())
     }
 
     /// The scope after every assignment of `stage` so far.
@@ -374,13 +399,16 @@ impl VarStore {
         env: bool,
     ) {
         debug_assert_eq!(
-            stage + 1,
-            self.stages.len(),
+            stage, self.last as usize,
             "assignment to a stage other than the last"
         );
-        if stage + 1 != self.stages.len() {
+        if stage != self.last as usize {
             return;
         }
+        if self.stages.last().is_none_or(|s| s.from_at != self.last) {
+            self.push_record(self.last, NO_PARENT, NameFilter::default());
+        }
+        let stage = self.stages.len() - 1;
         let (log_start, names_start) = {
             let s = &self.stages[stage];
             (s.log_start as usize, s.names_start as usize)
@@ -446,9 +474,10 @@ impl VarStore {
     /// Whether `name` is set by ENV in `stage` so far, itself or inherited (a name that
     /// may be set past [`MAX_INHERITED`] ancestors counts as set: its value is unknown).
     pub(crate) fn env_has(&self, stage: usize, name: &str) -> bool {
-        let Some(s) = self.stages.get(stage) else {
+        let Some(stage) = self.record(stage) else {
             return false;
         };
+        let s = &self.stages[stage];
         self.slot(stage, name)
             .is_some_and(|slot| slot.last_env().is_some())
             || self.inherited(s.parent(), name).is_some()
@@ -558,11 +587,17 @@ impl ScopeVars {
         }
     }
 
-    /// The variables after the first `len` assignments of the stage of `instruction`.
+    /// The variables after the first `len` assignments of the stage of `instruction`
+    /// ([`SEES_NONE`]: none at all). The stage is found among those with variables: one
+    /// that sees some has a record, and no later stage's FROM comes before the instruction.
     pub(crate) fn view_at(&self, instruction: u32, len: u32) -> VarsAt<'_> {
         let store = self.store.as_deref().and_then(OnceLock::get);
-        match store.and_then(|s| Some((s, s.stage_of(instruction)?))) {
-            Some((store, stage)) => store.at(stage, len),
+        match store.filter(|_| len != SEES_NONE) {
+            Some(store) => VarsAt {
+                store,
+                stage: store.record_before(instruction).map_or(u32::MAX, narrow),
+                len,
+            },
             None => VarsAt::empty(),
         }
     }
@@ -572,7 +607,8 @@ impl ScopeVars {
 mod tests {
     use super::*;
 
-    /// Stages with the given parents, the FROM of stage `i` at instruction `10 * i`.
+    /// Stages with the given parents, each named by its number (as if the FROM of stage
+    /// `i` were instruction `i`).
     fn store(stages: &[Option<usize>]) -> VarStore {
         let mut s = VarStore::default();
         for p in stages {
@@ -581,11 +617,11 @@ mod tests {
         s
     }
 
-    /// Adds a stage whose FROM is 10 instructions after the previous one's.
+    /// Adds the next stage, named by its number.
     fn add(s: &mut VarStore, parent: Option<usize>) -> usize {
-        let stage = s.stages.len();
-        s.add_stage(parent, 10 * stage as u32);
-        stage
+        let stage = if s.last == NO_STAGE { 0 } else { s.last + 1 };
+        s.add_stage(parent, stage);
+        stage as usize
     }
 
     #[test]
@@ -820,41 +856,42 @@ mod tests {
     }
 
     #[test]
-    fn the_stage_of_an_instruction() {
-        // FROMs at instructions 0, 10, 20.
-        let s = store(&[None, None, None]);
-        let none = VarStore::default();
-        assert_eq!(none.stage_of(5), None);
-        assert_eq!(
-            s.stage_of(0),
-            None,
-            "the first FROM itself comes before any stage"
-        );
-        assert_eq!(s.stage_of(1), Some(0));
-        assert_eq!(
-            s.stage_of(10),
-            Some(0),
-            "a FROM is looked up as the stage before"
-        );
-        assert_eq!(s.stage_of(11), Some(1));
-        assert_eq!(s.stage_of(20), Some(1));
-        assert_eq!(s.stage_of(21), Some(2));
-        assert_eq!(s.stage_of(u32::MAX), Some(2));
-        let mut late = VarStore::default();
-        late.add_stage(None, 7);
-        assert_eq!(late.stage_of(7), None);
-        assert_eq!(late.stage_of(8), Some(0));
+    fn only_stages_with_variables_have_records() {
+        // 0 assigns; 1 sets nothing and inherits nothing; 2 inherits 0's ENV through 3
+        // levels; 3 is built on 1, which has none; 4 assigns an ARG.
+        let mut s = store(&[None, None]);
+        s.assign(1, "A".into(), Some("1".into()), true);
+        add(&mut s, None);
+        add(&mut s, Some(2));
+        add(&mut s, Some(3));
+        add(&mut s, Some(2));
+        add(&mut s, None);
+        s.assign(6, "B".into(), None, false);
+        let records: Vec<u32> = s.stages.iter().map(|r| r.from_at).collect();
+        assert_eq!(records, [1, 6], "neither 0, 2, 3, 4 nor 5 sees a variable");
+        add(&mut s, Some(1));
+        add(&mut s, Some(7));
+        let records: Vec<u32> = s.stages.iter().map(|r| r.from_at).collect();
+        assert_eq!(records, [1, 6, 7, 8], "7 and 8 inherit 1's ENV");
+        assert_eq!(s.at_end(8).get("A"), Some(Some("1")));
+        assert!(s.env_has(8, "A") && !s.env_has(5, "A"));
+        assert_eq!((s.len(5), s.len(6)), (0, 1));
+        assert!(s.is_empty_at(5, 0) && !s.is_empty_at(7, 0));
+        assert_eq!(s.at_end(5).get("A"), None);
+        assert!(s.at_end(5).to_map().is_empty());
     }
 
     #[test]
     fn a_shared_scope_finds_the_stage_of_each_instruction() {
+        // FROMs at instructions 0, 10, 20 and 30; stage 20 has no variable.
         let mut s = VarStore::default();
-        add(&mut s, None);
+        s.add_stage(None, 0);
         s.assign(0, "E".into(), Some("zero".into()), true);
-        add(&mut s, Some(0));
-        s.assign(1, "A".into(), Some("one".into()), false);
-        add(&mut s, None);
-        s.assign(2, "A".into(), None, false);
+        s.add_stage(Some(0), 10);
+        s.assign(10, "A".into(), Some("one".into()), false);
+        s.add_stage(None, 20);
+        s.add_stage(None, 30);
+        s.assign(30, "A".into(), None, false);
         let cell = Arc::new(OnceLock::new());
         let shared = ScopeVars::shared(&cell);
         assert_eq!(
@@ -868,8 +905,12 @@ mod tests {
         assert_eq!(shared.view_at(15, 1).get("A"), Some(Some("one")));
         assert_eq!(shared.view_at(15, 0).get("E"), Some(Some("zero")));
         assert_eq!(shared.view_at(15, 1).get("E"), Some(Some("zero")));
-        assert_eq!(shared.view_at(25, 1).get("A"), Some(None));
-        assert_eq!(shared.view_at(25, 1).get("E"), None);
+        assert_eq!(shared.view_at(35, 1).get("A"), Some(None));
+        assert_eq!(shared.view_at(35, 1).get("E"), None);
+        // A node of stage 20 sees nothing, and says so: the record before it is stage 10's.
+        assert_eq!(shared.view_at(25, SEES_NONE).get("A"), None);
+        assert!(shared.view_at(25, SEES_NONE).to_map().is_empty());
+        assert_eq!(shared.view_at(15, SEES_NONE).get("A"), None);
         assert_eq!(
             shared.view_at(0, 1).get("E"),
             None,

@@ -239,8 +239,18 @@ impl Rule for VolatileCopyBeforeInstall {
     }
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
+        // Only a RUN that runs a package manager can install: without one, no per-stage
+        // tables are worth making (a file of many stages and no install costs nothing here).
+        let graph = ctx.graph;
+        let mut nodes = graph.stages.iter().flat_map(|s| graph.nodes_of(s));
+        if !nodes.any(|n| matches!(&n.kind, NodeKind::Run(run) if run.runs_managers())) {
+            return;
+        }
         let mut reported: HashSet<usize> = HashSet::new();
         let installs = Installs::new(ctx.graph, ctx.file);
+        if installs.all.is_empty() {
+            return;
+        }
         let descendants = Descendants::new(ctx.graph);
         for stage in &ctx.graph.stages {
             if !installs.any_in(stage.index) {
