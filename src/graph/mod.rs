@@ -230,11 +230,12 @@ pub enum NodeKind {
 pub struct Node {
     /// Index into `Dockerfile::instructions` ([`Node::instruction`]).
     at: u32,
-    /// How many of its stage's ARG and ENV assignments are in force.
+    /// How many of its stage's ARG and ENV assignments are in force (`vars::SEES_NONE`
+    /// when no variable is, its own or inherited).
     assigned: u32,
     pub kind: NodeKind,
-    /// The stage's variables and the user in force, shared by every node of the stage
-    /// between two USER instructions.
+    /// The variables and the user in force, shared by every node, of any stage, that runs
+    /// as the same user.
     scope: Arc<Scope>,
 }
 
