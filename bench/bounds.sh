@@ -49,7 +49,7 @@ MIN_TIME_BUDGET=0.1
 
 # Every shape, in report order. The generator below knows each by name.
 SHAPES=(runa dense continuation pipes subst words args env copies copy-install context-installs stages
-    independent-stages copy-from heredocs arg-runs env-runs env-chain short-chain bare-stages
+    independent-stages copy-from heredocs arg-runs env-runs env-chain env-stages short-chain bare-stages
     apt-runs apt-cache-runs
     node-modules-mounts npm-runs workdir-runs
     volatile-args stage-chain index-updates build-commands install-targets build-runs piped-downloads
@@ -288,6 +288,8 @@ GENERATORS = {
     "arg-runs": lambda: numbered(FROM, lambda i: f"ARG A{i}=1\nRUN a\n"),
     "env-runs": lambda: numbered(FROM, lambda i: f"ENV E{i}=1\nRUN a\n"),
     "env-chain": lambda: numbered("FROM alpine:3.20 AS s\n", lambda i: f"FROM s AS s\nENV E{i}=1\n"),
+    # The same chain with one name: each stage re-sets `E` in 20 bytes.
+    "env-stages": lambda: repeat("FROM alpine:3.20 AS s\n", "FROM s AS s\nENV E=1\n"),
     # The smallest stages: a record per stage against 12 and 7 bytes of input.
     "short-chain": lambda: repeat("FROM alpine:3.20 AS s\n", "FROM s AS s\n"),
     "bare-stages": lambda: repeat("", "FROM a\n"),

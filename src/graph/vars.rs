@@ -5,11 +5,13 @@
 //! assignments are; and one string holding the text of every name and value. The graph is
 //! built by walking the file in order, so assignments only ever go to the last stage, and
 //! each stage's log entries and name slots form one contiguous run of those tables: a
-//! stage records only where its runs start, and ends where the next stage's begin. A
-//! stage that assigns nothing costs its 32-byte record and no allocation, and one that
-//! assigns a handful of names costs a few table entries, not a set of small allocations
-//! of its own: a stage of one `ENV E=1` takes about 70 bytes rather than 190, which counts
-//! on a file of hundreds of thousands of `FROM s AS s` / `ENV E<i>=1` stages.
+//! stage's record says only where its runs start, and they end where the next record's
+//! begin. Only a stage with variables has a record (one that inherits ENV, or assigns
+//! something): a stage without costs nothing here, and one that assigns a handful of
+//! names costs its 32-byte record and a few table entries, with no allocation of its own.
+//! That counts on a file of hundreds of thousands of stages: a stage of one `ENV E=1`
+//! takes about 70 bytes. Stages are named by the index of their FROM instruction, so a
+//! node finds its stage's record from its own instruction.
 //!
 //! An instruction's scope is a stage and a length of that stage's log: a snapshot costs
 //! nothing, however many instructions take one. (A persistent map copied a path of tree
@@ -152,15 +154,16 @@ impl NameFilter {
     }
 }
 
-/// One stage's record, 32 bytes: its assignments are the log entries from `log_start`
-/// and the name slots from `names_start`, up to where the next stage's start.
+/// The record of a stage with variables, 32 bytes: its assignments are the log entries
+/// from `log_start` and the name slots from `names_start`, up to where the next record's
+/// start.
 #[derive(Debug)]
 struct StageVars {
-    /// In the low 31 bits, the nearest ancestor (`FROM <stage>`) that sets some ENV:
-    /// ancestors that set none are skipped, as they pass their parent's ENV on unchanged
-    /// ([`NO_PARENT`] for none). The top bit ([`SETS_ENV`]) tells whether the stage itself
-    /// sets some ENV. A file holds at most 4 GiB and a stage takes at least `FROM a\n`,
-    /// so stage indexes stay far below 2³¹.
+    /// In the low 31 bits, the record of the nearest ancestor (`FROM <stage>`) that sets
+    /// some ENV: ancestors that set none are skipped, as they pass their parent's ENV on
+    /// unchanged ([`NO_PARENT`] for none). The top bit ([`SETS_ENV`]) tells whether the
+    /// stage itself sets some ENV. A file holds at most 4 GiB and a stage takes at least
+    /// `FROM a\n`, so record indexes stay far below 2³¹.
     parent: u32,
     /// The index of the stage's FROM instruction.
     from_at: u32,
@@ -503,6 +506,7 @@ impl VarStore {
 #[derive(Debug, Clone, Copy)]
 pub struct VarsAt<'a> {
     store: &'a VarStore,
+    /// The stage's record (`u32::MAX` for a stage without one: no variables).
     stage: u32,
     len: u32,
 }
