@@ -350,12 +350,8 @@ fn first_line(file: &Dockerfile, inst: &Instruction) -> String {
 
 /// `(name, default)` of each name an ARG declares.
 fn arg_defaults(inst: &Instruction) -> Vec<(String, Option<String>)> {
-    inst.words()
-        .iter()
-        .map(|w| match w.value.split_once('=') {
-            Some((k, v)) => (k.to_string(), Some(unquote(v).to_string())),
-            None => (w.value.to_string(), None),
-        })
+    crate::graph::arg_pairs(inst)
+        .map(|(k, v)| (k.to_string(), v.map(|v| unquote(v).to_string())))
         .collect()
 }
 
@@ -545,15 +541,8 @@ fn own_inputs(
 
 fn node_stage(graph: &Graph, node: &Node) -> usize {
     graph
-        .stages
-        .iter()
-        .find(|s| {
-            graph
-                .nodes_of(s)
-                .iter()
-                .any(|n| n.instruction() == node.instruction())
-        })
-        .map_or(graph.stages.len(), |s| s.index)
+        .stage_of(node.instruction())
+        .unwrap_or(graph.stages.len())
 }
 
 fn stage_dependency(

@@ -61,8 +61,7 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> Result<String, EditError> {
 /// [`apply_edits`] for edits read in place from a list of findings.
 pub fn apply_edit_refs(source: &str, mut edits: Vec<EditRef<'_>>) -> Result<String, EditError> {
     edits.sort_by_key(|e| (e.span.start(), e.span.end()));
-    let sorted = edits;
-    for e in &sorted {
+    for e in &edits {
         let ok = e.span.start() <= e.span.end()
             && e.span.end() <= source.len()
             && source.is_char_boundary(e.span.start())
@@ -71,16 +70,16 @@ pub fn apply_edit_refs(source: &str, mut edits: Vec<EditRef<'_>>) -> Result<Stri
             return Err(EditError::OutOfRange(e.span));
         }
     }
-    for pair in sorted.windows(2) {
+    for pair in edits.windows(2) {
         let (a, b) = (pair[0].span, pair[1].span);
         if a.end() > b.start() {
             return Err(EditError::Overlap(a, b));
         }
     }
-    let added: usize = sorted.iter().map(|e| e.replacement.len()).sum();
+    let added: usize = edits.iter().map(|e| e.replacement.len()).sum();
     let mut out = String::with_capacity(source.len() + added);
     let mut at = 0;
-    for e in sorted {
+    for e in edits {
         out.push_str(&source[at..e.span.start()]);
         out.push_str(e.replacement);
         at = e.span.end();

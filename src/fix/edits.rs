@@ -525,9 +525,8 @@ mod tests {
     /// The commands of the RUN at instruction `index`.
     fn run_of(df: &Dockerfile, index: usize) -> crate::graph::Commands {
         let g = graph::build(df);
-        g.stages
+        g.nodes()
             .iter()
-            .flat_map(|s| g.nodes_of(s).iter())
             .find_map(|n| match &n.kind {
                 NodeKind::Run(r) if n.instruction() == index => Some(g.commands(df, r)),
                 _ => None,

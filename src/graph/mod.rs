@@ -597,6 +597,19 @@ impl Graph {
         }
     }
 
+    /// The nodes of every stage, stage after stage (in file order).
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The stage `instruction` belongs to: the last whose FROM comes before it (`None`
+    /// before the first FROM).
+    pub fn stage_of(&self, instruction: usize) -> Option<usize> {
+        self.stages
+            .partition_point(|s| s.from_instruction() < instruction)
+            .checked_sub(1)
+    }
+
     /// The nodes of `stage`, one of this graph's stages: the instructions after its FROM up
     /// to the next FROM.
     pub fn nodes_of(&self, stage: &Stage) -> &[Node] {
@@ -641,20 +654,15 @@ pub fn env_names<'a>(inst: &'a Instruction, kind: &'a NodeKind) -> Vec<&'a str> 
 
 /// The names an ARG instruction declares (`ARG A=1 B` declares `A` and `B`).
 pub fn arg_names(inst: &Instruction) -> impl Iterator<Item = &str> {
-    inst.words()
-        .iter()
-        .map(|w| w.value.split_once('=').map_or(w.value.as_str(), |(k, _)| k))
+    arg_pairs(inst).map(|(name, _)| name)
 }
 
-/// Split ARG words into `(name, default)` pairs.
-fn arg_pairs(inst: &Instruction) -> Vec<(String, Option<String>)> {
-    inst.words()
-        .iter()
-        .map(|w| match w.value.split_once('=') {
-            Some((k, v)) => (k.to_string(), Some(v.to_string())),
-            None => (w.value.to_string(), None),
-        })
-        .collect()
+/// The `(name, default)` pairs an ARG declares, as written (a default keeps its quotes).
+pub fn arg_pairs(inst: &Instruction) -> impl Iterator<Item = (&str, Option<&str>)> {
+    inst.words().iter().map(|w| match w.value.split_once('=') {
+        Some((k, v)) => (k, Some(v)),
+        None => (w.value.as_str(), None),
+    })
 }
 
 /// Expands the words the graph keeps, within a byte budget proportional to the file: one
@@ -809,7 +817,7 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             if inst.keyword == Keyword::Arg {
                 for (k, v) in arg_pairs(inst) {
                     let value = match v {
-                        Some(raw) => ex.expand(&raw, &global_args),
+                        Some(raw) => ex.expand(raw, &global_args),
                         None => None,
                     };
                     global_args.insert(k.into(), value.map(CompactString::from));
@@ -823,13 +831,13 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 for (k, v) in arg_pairs(inst) {
                     let value = match v {
                         Some(raw) => ex
-                            .expand(&raw, &store.at_end(stage_at))
+                            .expand(raw, &store.at_end(stage_at))
                             .map(CompactString::from),
                         // `ARG NAME` in a stage takes the global default, if any.
-                        None => global_args.get(k.as_str()).cloned().flatten(),
+                        None => global_args.get(k).cloned().flatten(),
                     };
                     // ENV wins over an ARG of the same name.
-                    if !store.env_has(stage_at, &k) {
+                    if !store.env_has(stage_at, k) {
                         store.assign(stage_at, k.into(), value, false);
                     }
                 }
@@ -989,8 +997,8 @@ fn stage_exit_workdir(stage: &Stage) -> Option<Arc<String>> {
     }
 }
 
-/// An index or count as the `u32` the graph's records hold (saturating: a file has far
-/// fewer than 2^32 instructions).
+/// An index or count as the `u32` the graph's records hold (saturating: a file of at most
+/// 4 GiB has far fewer than 2^32 instructions, stages or assignments).
 fn narrow(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -1534,6 +1542,22 @@ mod tests {
         assert_eq!(n[4].vars().get("B"), None);
         let v = &g.nodes_of(&g.stages[1])[0];
         assert_eq!((v.vars().get("A"), v.user()), (None, None));
+    }
+
+    #[test]
+    fn each_node_is_in_the_stage_of_its_instruction() {
+        let g = graph("ARG V=1\nFROM a AS x\nRUN a\nFROM x\nFROM b\nARG A\nRUN b\n");
+        assert_eq!(g.stage_of(0), None, "before the first FROM");
+        for stage in &g.stages {
+            assert_eq!(
+                g.stage_of(stage.from_instruction()),
+                stage.index.checked_sub(1)
+            );
+            for node in g.nodes_of(stage) {
+                assert_eq!(g.stage_of(node.instruction()), Some(stage.index));
+            }
+        }
+        assert_eq!(g.nodes().len(), 3);
     }
 
     #[test]

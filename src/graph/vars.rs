@@ -32,6 +32,7 @@ use hashbrown::HashTable;
 use thin_vec::ThinVec;
 
 use super::expand::Lookup;
+use super::narrow;
 
 /// Through how many ancestor stages that set ENV an inherited ENV is looked up; beyond
 /// them a name not found has an unknown value, unless no ancestor can have set it (see
@@ -225,12 +226,6 @@ pub(crate) const SEES_NONE: u32 = u32::MAX;
 
 /// The store of [`VarsAt::empty`].
 static EMPTY: VarStore = VarStore::new();
-
-/// A length in one of the store's tables, which never reach 2³² entries: a file holds
-/// at most 4 GiB and every assignment takes at least two bytes of it.
-fn narrow(len: usize) -> u32 {
-    len as u32
-}
 
 impl Default for VarStore {
     fn default() -> Self {

@@ -31,18 +31,16 @@ impl Rule for MissingCacheMount {
             let image = common::root_image(ctx.graph, stage.index);
             // Asked for every apt RUN of the stage, so answered once each.
             let history = common::LayerHistory::new(ctx.graph, ctx.file, stage.index);
-            let inherited = history
-                .layers
-                .len()
-                .saturating_sub(ctx.graph.nodes_of(stage).len());
+            let nodes = ctx.graph.nodes_of(stage);
+            let inherited = history.layers.len().saturating_sub(nodes.len());
             let first_apt = std::cell::OnceCell::new();
             let apt = StageApt {
-                nodes: ctx.graph.nodes_of(stage),
+                nodes,
                 first: &first_apt,
                 graph: ctx.graph,
                 file: ctx.file,
             };
-            for (i, node) in ctx.graph.nodes_of(stage).iter().enumerate() {
+            for (i, node) in nodes.iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };

@@ -414,10 +414,7 @@ fn install_flags(ctx: &LintContext<'_>, nodes: &[crate::graph::Node]) -> Vec<boo
 
 /// The names and default values an ARG instruction declares.
 fn arg_defaults(inst: &Instruction) -> impl Iterator<Item = (&str, Option<&str>)> {
-    inst.words().iter().map(|w| match w.value.split_once('=') {
-        Some((k, v)) => (k, Some(v.trim_matches(['"', '\'']))),
-        None => (w.value.as_str(), None),
-    })
+    crate::graph::arg_pairs(inst).map(|(k, v)| (k, v.map(|v| v.trim_matches(['"', '\'']))))
 }
 
 /// Whether a default is a concrete version or commit (`1.4.2`, `v2.0.0-rc1`, a 40-digit

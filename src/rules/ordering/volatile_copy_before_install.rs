@@ -241,8 +241,7 @@ impl Rule for VolatileCopyBeforeInstall {
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         // Only a RUN that runs a package manager can install: without one, no per-stage
         // tables are worth making (a file of many stages and no install costs nothing here).
-        let graph = ctx.graph;
-        let mut nodes = graph.stages.iter().flat_map(|s| graph.nodes_of(s));
+        let mut nodes = ctx.graph.nodes().iter();
         if !nodes.any(|n| matches!(&n.kind, NodeKind::Run(run) if run.runs_managers())) {
             return;
         }
