@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::context::BuildContext;
-use crate::graph::{Base, Graph, Node, NodeKind, SourceKind};
+use crate::graph::{Graph, Node, NodeKind, SourceKind};
 use crate::knowledge::{self, InvocationKind};
 use crate::rules::common;
 use crate::syntax::{Dockerfile, Instruction, Keyword};
@@ -171,15 +171,15 @@ pub fn predict(
     let mut stages = Vec::new();
     for stage in &graph.stages {
         let from = &file.instructions[stage.from_instruction()];
-        let (mut state, mut state_reason) = match &stage.base {
-            Base::Stage { index } => match stage_results.get(*index) {
+        let (mut state, mut state_reason) = match stage.base.stage() {
+            Some(index) => match stage_results.get(index) {
                 Some((Status::Rebuilds, _)) => (
                     Status::Rebuilds,
-                    Some(format!("{} rebuilt (FROM)", stage_label_of(graph, *index))),
+                    Some(format!("{} rebuilt (FROM)", stage_label_of(graph, index))),
                 ),
                 Some((Status::Unknown, _)) => (
                     Status::Unknown,
-                    Some(format!("{} may change", stage_label_of(graph, *index))),
+                    Some(format!("{} may change", stage_label_of(graph, index))),
                 ),
                 _ => (Status::Cached, None),
             },
@@ -258,7 +258,7 @@ pub fn predict(
         stage_results.push((state, state_reason));
         stages.push(StagePrediction {
             index: stage.index,
-            name: stage.name().map(str::to_string),
+            name: graph.stage_name(stage).map(str::to_string),
             line: file.lines.line(from.keyword_span().start()),
             built: is_built,
             result: if is_built { state } else { Status::NotBuilt },
@@ -320,9 +320,7 @@ fn built_stages(graph: &Graph) -> Vec<usize> {
         let Some(stage) = graph.stages.get(s) else {
             continue;
         };
-        if let Base::Stage { index } = stage.base {
-            todo.push(index);
-        }
+        todo.extend(stage.base.stage());
         todo.extend(stage.reads_from().iter().copied());
     }
     seen.sort_unstable();
@@ -337,7 +335,10 @@ fn stage_label(index: usize, name: Option<&str>) -> String {
 }
 
 fn stage_label_of(graph: &Graph, index: usize) -> String {
-    stage_label(index, graph.stages.get(index).and_then(|s| s.name()))
+    stage_label(
+        index,
+        graph.stages.get(index).and_then(|s| graph.stage_name(s)),
+    )
 }
 
 /// The instruction's first line (continuations and heredoc bodies left out).
@@ -556,7 +557,7 @@ fn stage_dependency(
     let name = graph
         .stages
         .get(index)
-        .and_then(|s| s.name().map(str::to_string))
+        .and_then(|s| graph.stage_name(s).map(str::to_string))
         .unwrap_or_else(|| index.to_string());
     let (status, reason) = match stage_results.get(index).map(|(s, _)| *s) {
         Some(Status::Rebuilds) => (Status::Rebuilds, format!("{label} rebuilt ({how}{name})")),

@@ -5,11 +5,12 @@ pub mod expand;
 mod image;
 mod vars;
 
+use std::hash::{BuildHasher, RandomState};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use compact_str::CompactString;
-use ecow::EcoString;
+use hashbrown::HashTable;
 use serde::Serialize;
 use thin_vec::ThinVec;
 
@@ -22,24 +23,35 @@ pub use image::ImageRef;
 use vars::{Indexes, ScopeVars, VarStore};
 pub use vars::{VarsAt, MAX_INHERITED};
 
-/// What a stage is built on. Two words: the image reference and the unresolved text are
-/// behind thin pointers, as every stage record holds its base.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+/// What a stage is built on, in one word: every stage record holds its base, so the image
+/// references and unresolved texts are in the graph's tables ([`Graph::base_image`],
+/// [`Graph::unresolved_base`]), where a reference many stages share is held once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Base {
-    /// An image from a registry.
+    /// An image from a registry: its index among the graph's image references.
     Image {
-        image: Box<ImageRef>,
+        image: u32,
     },
     /// An earlier stage of the same file.
     Stage {
-        index: usize,
+        index: u32,
     },
     Scratch,
-    /// The FROM word references an ARG without a static value.
+    /// The FROM word references an ARG without a static value: the index of the word's
+    /// text among the graph's unresolved texts.
     Unresolved {
-        raw: Box<Box<str>>,
+        raw: u32,
     },
+}
+
+impl Base {
+    /// The parent stage of a `FROM <stage>`.
+    pub fn stage(self) -> Option<usize> {
+        match self {
+            Base::Stage { index } => Some(index as usize),
+            _ => None,
+        }
+    }
 }
 
 /// Where a COPY/ADD source comes from.
@@ -322,29 +334,30 @@ impl Scopes {
     }
 }
 
+/// A stage: four words, as a file of hundreds of thousands of short stages holds one each.
+/// Its name is an index into the graph's names ([`Graph::stage_name`]), and its nodes are
+/// found from where its FROM is ([`Graph::nodes_of`]).
 #[derive(Debug, Clone)]
 pub struct Stage {
     pub index: usize,
-    /// The `AS` name, lowercased as BuildKit compares it; empty for none ([`Stage::name`]:
-    /// an `Option` would take another word, as the string type has no spare value).
-    name: EcoString,
+    /// What most stages lack, behind one pointer that stays `None` when all of it is
+    /// empty.
+    more: Option<Box<StageMore>>,
+    pub base: Base,
+    /// The index of the `AS` name among the graph's stage names; [`NO_NAME`] for none.
+    name: u32,
     /// Index of the FROM instruction.
     from_at: u32,
-    /// Whether the stage runs Windows containers.
-    windows: bool,
-    pub base: Base,
-    /// Where the stage's nodes (the instructions after FROM up to the next FROM) are in
-    /// the graph's one list of nodes ([`Graph::nodes_of`]): a list per stage would cost an
-    /// allocation and its header per stage.
-    nodes: (u32, u32),
-    /// What most stages lack, behind one pointer that stays `None` when all of it is
-    /// empty: a file of hundreds of thousands of stages holds one record per stage.
-    more: Option<Box<StageMore>>,
 }
+
+/// The name index of a stage without an `AS` name.
+const NO_NAME: u32 = u32::MAX;
 
 /// The parts of a stage that most stages leave empty.
 #[derive(Debug, Clone, Default)]
 struct StageMore {
+    /// Whether the stage runs Windows containers.
+    windows: bool,
     platform: Option<Arc<String>>,
     /// Stages this one reads from (`COPY --from`, `RUN --mount=from=`), excluding its base.
     reads_from: Vec<usize>,
@@ -365,14 +378,14 @@ impl Stage {
         self.from_at as usize
     }
 
-    /// The `AS` name, lowercased as BuildKit compares it.
-    pub fn name(&self) -> Option<&str> {
-        (!self.name.is_empty()).then_some(self.name.as_str())
+    /// Whether the stage has an `AS` name ([`Graph::stage_name`] gives it).
+    pub fn is_named(&self) -> bool {
+        self.name != NO_NAME
     }
 
     /// Whether the stage runs Windows containers (its RUNs default to `cmd`).
     pub fn is_windows(&self) -> bool {
-        self.windows
+        self.more.as_ref().is_some_and(|m| m.windows)
     }
 
     /// The `--platform` of its FROM, as written.
@@ -417,18 +430,19 @@ impl Stage {
     }
 
     /// Decided once when the stage is created: by platform, by base image, or by parent.
-    fn windows_for(platform: Option<&str>, base: &Base, earlier: &[Stage]) -> bool {
+    fn windows_for(
+        platform: Option<&str>,
+        image: Option<&ImageRef>,
+        parent: Option<&Stage>,
+    ) -> bool {
         if platform.is_some_and(|p| p.to_ascii_lowercase().starts_with("windows")) {
             return true;
         }
-        match base {
-            Base::Image { image } => {
-                let n = image.name().to_ascii_lowercase();
-                n.contains("windows/") || n.contains("nanoserver") || n.contains("servercore")
-            }
-            Base::Stage { index } => earlier.get(*index).is_some_and(|s| s.windows),
-            _ => false,
+        if let Some(image) = image {
+            let n = image.name().to_ascii_lowercase();
+            return n.contains("windows/") || n.contains("nanoserver") || n.contains("servercore");
         }
+        parent.is_some_and(Stage::is_windows)
     }
 }
 
@@ -445,6 +459,10 @@ pub struct Graph {
     /// The nodes of every stage, stage after stage ([`Graph::nodes_of`]).
     nodes: Vec<Node>,
     names: StageNames,
+    /// The image references of [`Base::Image`], each distinct one once.
+    images: Vec<ImageRef>,
+    /// The FROM words of [`Base::Unresolved`].
+    unresolved: Vec<Box<str>>,
     commands: CommandCache,
 }
 
@@ -502,35 +520,95 @@ impl std::fmt::Debug for CommandCache {
     }
 }
 
-/// Stage indexes by lowercased `AS` name, in file order: name lookups stay constant-time
-/// on files of thousands of stages. Names are inline strings and a name's first stage is
-/// held in place, so a file of thousands of stages, each named once, allocates nothing per
-/// stage here.
+/// The stages' `AS` names, lowercased, each distinct name once, and the stages of each
+/// name in file order: name lookups stay constant-time on files of thousands of stages.
+/// A stage holds the index of its name, and a name's first stage is held in place, so a
+/// file of thousands of stages with one name allocates nothing per stage here.
 #[derive(Debug, Clone, Default)]
-struct StageNames(std::collections::HashMap<CompactString, Indexes>);
+struct StageNames {
+    list: Vec<CompactString>,
+    /// `(index in list, stages of that name)`, found by the name's hash.
+    table: HashTable<(u32, Indexes)>,
+    hasher: RandomState,
+}
 
 impl StageNames {
-    fn add(&mut self, name: &str, index: usize) {
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
-        match self.0.get_mut(name) {
-            Some(stages) => stages.push(index),
+    /// Adds stage `index` named `name` (lowercased) and returns the name's index.
+    fn add(&mut self, name: &str, index: usize) -> u32 {
+        let index = narrow(index);
+        let hash = self.hasher.hash_one(name);
+        let list = &self.list;
+        match self
+            .table
+            .find_mut(hash, |(id, _)| list[*id as usize] == name)
+        {
+            Some((id, stages)) => {
+                stages.push(index);
+                *id
+            }
             None => {
-                self.0.insert(name.into(), Indexes::new(index));
+                let id = narrow(self.list.len());
+                self.list.push(name.into());
+                let (list, hasher) = (&self.list, &self.hasher);
+                self.table
+                    .insert_unique(hash, (id, Indexes::new(index)), |(id, _)| {
+                        hasher.hash_one(list[*id as usize].as_str())
+                    });
+                id
             }
         }
     }
 
+    /// The name of index `id`.
+    fn name(&self, id: u32) -> Option<&str> {
+        self.list.get(id as usize).map(CompactString::as_str)
+    }
+
     /// The last stage named `value` (any case) among the first `limit` stages.
     fn resolve_name(&self, value: &str, limit: usize) -> Option<usize> {
-        let stages = self.0.get(value.to_ascii_lowercase().as_str())?;
-        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        stages.last_below(limit).map(|i| i as usize)
+        let value = value.to_ascii_lowercase();
+        let (_, stages) = self
+            .table
+            .find(self.hasher.hash_one(value.as_str()), |(id, _)| {
+                self.list[*id as usize] == value
+            })?;
+        stages.last_below(narrow(limit)).map(|i| i as usize)
     }
 
     /// Like [`StageNames::resolve_name`], else the stage numbered `value`.
     fn resolve(&self, value: &str, limit: usize) -> Option<usize> {
         self.resolve_name(value, limit)
             .or_else(|| value.parse::<usize>().ok().filter(|i| *i < limit))
+    }
+}
+
+/// Image references, each distinct one once: a file of many stages on the same image
+/// holds it once.
+#[derive(Default)]
+struct ImageTable {
+    list: Vec<ImageRef>,
+    /// Indexes into `list`, found by the reference's hash.
+    table: HashTable<u32>,
+    hasher: RandomState,
+}
+
+impl ImageTable {
+    /// The index of the reference `raw`, added if new.
+    fn intern(&mut self, raw: &str) -> u32 {
+        let hash = self.hasher.hash_one(raw);
+        let list = &self.list;
+        if let Some(id) = self
+            .table
+            .find(hash, |id| list[*id as usize].display() == raw)
+        {
+            return *id;
+        }
+        let id = narrow(self.list.len());
+        self.list.push(ImageRef::parse(raw));
+        let (list, hasher) = (&self.list, &self.hasher);
+        self.table
+            .insert_unique(hash, id, |id| hasher.hash_one(list[*id as usize].display()));
+        id
     }
 }
 
@@ -558,12 +636,12 @@ impl Graph {
         let mut chain = vec![stage];
         let mut current = stage;
         // Parents always come earlier, so the walk ends; no visited set is needed.
-        while let Some(Base::Stage { index }) = self.stages.get(current).map(|s| &s.base) {
-            if *index >= current || chain.len() >= MAX_LINEAGE {
+        while let Some(index) = self.stages.get(current).and_then(|s| s.base.stage()) {
+            if index >= current || chain.len() >= MAX_LINEAGE {
                 break;
             }
-            chain.push(*index);
-            current = *index;
+            chain.push(index);
+            current = index;
         }
         chain.reverse();
         chain
@@ -613,10 +691,38 @@ impl Graph {
     /// The nodes of `stage`, one of this graph's stages: the instructions after its FROM up
     /// to the next FROM.
     pub fn nodes_of(&self, stage: &Stage) -> &[Node] {
-        let (start, end) = stage.nodes;
-        self.nodes
-            .get(start as usize..end as usize)
-            .unwrap_or_default()
+        // Every instruction after the first FROM but the FROMs is a node, in order, so the
+        // nodes before a stage's are the instructions before its FROM, less those before
+        // the first FROM and the FROMs of the stages before it.
+        let first_from = self.stages.first().map_or(0, Stage::from_instruction);
+        let start = |s: &Stage| s.from_instruction().saturating_sub(first_from + s.index);
+        let end = self
+            .stages
+            .get(stage.index + 1)
+            .map_or(self.nodes.len(), start);
+        self.nodes.get(start(stage)..end).unwrap_or_default()
+    }
+
+    /// The `AS` name of `stage`, one of this graph's stages, lowercased as BuildKit
+    /// compares it.
+    pub fn stage_name(&self, stage: &Stage) -> Option<&str> {
+        self.names.name(stage.name)
+    }
+
+    /// The image `stage`, one of this graph's stages, is built on, if a registry image.
+    pub fn base_image(&self, stage: &Stage) -> Option<&ImageRef> {
+        match stage.base {
+            Base::Image { image } => self.images.get(image as usize),
+            _ => None,
+        }
+    }
+
+    /// The FROM word of `stage`, one of this graph's stages, when it is not known statically.
+    pub fn unresolved_base(&self, stage: &Stage) -> Option<&str> {
+        match stage.base {
+            Base::Unresolved { raw } => self.unresolved.get(raw as usize).map(|r| &**r),
+            _ => None,
+        }
     }
 
     /// Resolve a `--from` / `from=` value to a stage index (by name or number).
@@ -734,6 +840,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
     let mut unsettled = 0usize;
     let mut scopes = Scopes::default();
     let mut names = StageNames::default();
+    let mut images = ImageTable::default();
+    let mut unresolved: Vec<Box<str>> = Vec::new();
     let command_cache = CommandCache::new(df.instructions.len().min(slots.max(1)));
     // The current stage's `reads_from`, as a set.
     let mut reads_seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
@@ -750,14 +858,19 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             };
             // FROM sees only the global ARGs.
             let base = match ex.expand(&raw, &global_args) {
-                None => Base::Unresolved {
-                    raw: Box::new(raw.as_str().into()),
-                },
+                None => {
+                    unresolved.push(raw.as_str().into());
+                    Base::Unresolved {
+                        raw: narrow(unresolved.len() - 1),
+                    }
+                }
                 Some(value) if value.eq_ignore_ascii_case("scratch") => Base::Scratch,
                 Some(value) => match names.resolve_name(&value, stages.len()) {
-                    Some(index) => Base::Stage { index },
+                    Some(index) => Base::Stage {
+                        index: narrow(index),
+                    },
                     None => Base::Image {
-                        image: Box::new(ImageRef::parse(&value)),
+                        image: images.intern(&value),
                     },
                 },
             };
@@ -768,43 +881,39 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
                 settle_scopes(&mut nodes, &mut unsettled, scope);
                 prev.set_exit(user.take(), shell_override.take());
             }
-            let (parent, inherited_user, inherited_shell, inherited_workdir) = match base {
-                Base::Stage { index } => stages
-                    .get(index)
-                    .map(|s| {
-                        (
-                            Some(index),
-                            s.exit_user().cloned(),
-                            s.exit_shell().cloned(),
-                            stage_exit_workdir(s),
-                        )
-                    })
-                    .unwrap_or_default(),
-                _ => (None, None, None, None),
-            };
-            let parent_at = parent
-                .and_then(|p| stages.get(p))
-                .map(Stage::from_instruction);
-            store.add_stage(parent_at, narrow(idx));
+            let parent = base.stage().and_then(|index| stages.get(index));
+            let (inherited_user, inherited_shell, inherited_workdir) = parent
+                .map(|s| {
+                    (
+                        s.exit_user().cloned(),
+                        s.exit_shell().cloned(),
+                        stage_exit_workdir(s),
+                    )
+                })
+                .unwrap_or_default();
+            store.add_stage(parent.map(Stage::from_instruction), narrow(idx));
             user = inherited_user;
             shell_override = inherited_shell;
-            let windows = Stage::windows_for(platform.as_deref(), &base, &stages);
-            if let Some(name) = &name {
-                names.add(name, stages.len());
-            }
-            reads_seen.clear();
-            let first_node = narrow(nodes.len());
-            let mut stage = Stage {
-                windows,
-                index: stages.len(),
-                name: name.map(EcoString::from).unwrap_or_default(),
-                from_at: narrow(idx),
-                base,
-                nodes: (first_node, first_node),
-                more: None,
+            let image = match base {
+                Base::Image { image } => images.list.get(image as usize),
+                _ => None,
             };
-            if platform.is_some() || inherited_workdir.is_some() {
+            let windows = Stage::windows_for(platform.as_deref(), image, parent);
+            let name = match &name {
+                Some(name) => names.add(name, stages.len()),
+                None => NO_NAME,
+            };
+            reads_seen.clear();
+            let mut stage = Stage {
+                index: stages.len(),
+                more: None,
+                base,
+                name,
+                from_at: narrow(idx),
+            };
+            if windows || platform.is_some() || inherited_workdir.is_some() {
                 let more = stage.more_mut();
+                more.windows = windows;
                 more.platform = platform.map(|p| Arc::new(p.to_string()));
                 more.entry_workdir = inherited_workdir;
             }
@@ -962,7 +1071,6 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             kind,
             scope,
         });
-        stage.nodes.1 = narrow(nodes.len());
         if declares {
             unsettled += 1;
         }
@@ -985,6 +1093,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
         stages,
         nodes,
         names,
+        images: images.list,
+        unresolved,
         commands: command_cache,
     }
 }
@@ -1321,8 +1431,8 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                 .collect();
             json!({
                 "index": s.index,
-                "name": s.name(),
-                "base": s.base,
+                "name": graph.stage_name(s),
+                "base": base_json(graph, s),
                 "platform": s.platform(),
                 "line": df.lines.line(df.instructions[s.from_instruction()].span.start()),
                 "reads_from": s.reads_from(),
@@ -1335,6 +1445,19 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
     json!({ "global_args": graph.global_args, "stages": stages })
 }
 
+/// A stage's base in the JSON view: its kind and what it names.
+fn base_json(graph: &Graph, stage: &Stage) -> serde_json::Value {
+    use serde_json::json;
+    match stage.base {
+        Base::Image { .. } => json!({"kind": "image", "image": graph.base_image(stage)}),
+        Base::Stage { index } => json!({"kind": "stage", "index": index}),
+        Base::Scratch => json!({"kind": "scratch"}),
+        Base::Unresolved { .. } => {
+            json!({"kind": "unresolved", "raw": graph.unresolved_base(stage)})
+        }
+    }
+}
+
 /// A text view of the graph for `layerlint debug graph`.
 pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
     use std::fmt::Write;
@@ -1343,17 +1466,27 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
         let _ = writeln!(out, "global args: {}", fmt_vars(&graph.global_args));
     }
     for s in &graph.stages {
-        let base = match &s.base {
-            Base::Image { image } => format!("image {}", image.display()),
+        let base = match s.base {
+            Base::Image { .. } => {
+                format!(
+                    "image {}",
+                    graph.base_image(s).map_or("", ImageRef::display)
+                )
+            }
             Base::Stage { index } => format!("stage {index}"),
             Base::Scratch => "scratch".to_string(),
-            Base::Unresolved { raw } => format!("unresolved {raw}"),
+            Base::Unresolved { .. } => {
+                format!("unresolved {}", graph.unresolved_base(s).unwrap_or(""))
+            }
         };
         let _ = writeln!(
             out,
             "stage {}{} (line {}) from {}",
             s.index,
-            s.name().map(|n| format!(" \"{n}\"")).unwrap_or_default(),
+            graph
+                .stage_name(s)
+                .map(|n| format!(" \"{n}\""))
+                .unwrap_or_default(),
             df.lines
                 .line(df.instructions[s.from_instruction()].span.start()),
             base
@@ -1457,10 +1590,65 @@ mod tests {
     }
 
     #[test]
-    fn a_stage_takes_eight_words() {
+    fn a_stage_takes_four_words() {
         // One record per FROM: a file of hundreds of thousands of short stages holds one each.
-        assert!(std::mem::size_of::<Stage>() <= 64);
-        assert!(std::mem::size_of::<Base>() <= 16);
+        assert!(std::mem::size_of::<Stage>() <= 32);
+        assert!(std::mem::size_of::<Base>() <= 8);
+    }
+
+    #[test]
+    fn equal_images_and_names_are_held_once() {
+        let g = graph(
+            "ARG X\nFROM alpine:3 AS a\nFROM Alpine:3 AS b\nFROM alpine:3 AS A\nFROM $X AS b\n\
+             FROM debian AS c\nFROM alpine:3\nFROM b\n",
+        );
+        assert_eq!(g.images.len(), 3);
+        let images: Vec<Option<&str>> = g
+            .stages
+            .iter()
+            .map(|s| g.base_image(s).map(ImageRef::display))
+            .collect();
+        assert_eq!(
+            images,
+            [
+                Some("alpine:3"),
+                Some("Alpine:3"),
+                Some("alpine:3"),
+                None,
+                Some("debian"),
+                Some("alpine:3"),
+                None
+            ]
+        );
+        assert_eq!(g.unresolved_base(&g.stages[3]), Some("$X"));
+        let names: Vec<Option<&str>> = g.stages.iter().map(|s| g.stage_name(s)).collect();
+        assert_eq!(
+            names,
+            [
+                Some("a"),
+                Some("b"),
+                Some("a"),
+                Some("b"),
+                Some("c"),
+                None,
+                None
+            ]
+        );
+        assert_eq!(g.names.list.len(), 3);
+        // The last stage named `b` before the last stage is the unresolved one.
+        assert_eq!(g.stages[6].base.stage(), Some(3));
+        assert_eq!(g.stage_ref("A", 7), Some(2));
+        assert_eq!(g.stage_ref("a", 2), Some(0));
+    }
+
+    #[test]
+    fn windows_is_decided_by_platform_image_or_parent() {
+        let g = graph(
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS w\nFROM w\n\
+             FROM --platform=windows/amd64 alpine\nFROM alpine\n",
+        );
+        let windows: Vec<bool> = g.stages.iter().map(Stage::is_windows).collect();
+        assert_eq!(windows, [true, true, true, false]);
     }
 
     #[test]

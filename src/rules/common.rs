@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::graph::{Base, Command, Commands, Graph, Node, RunInfo, SourceKind, VarsAt};
+use crate::graph::{Command, Commands, Graph, Node, RunInfo, SourceKind, VarsAt};
 use crate::knowledge::{self, CacheLocation, Invocation, PackageManager, ROOT_HOME};
 use crate::syntax::Dockerfile;
 use crate::syntax::Mount;
@@ -165,17 +165,15 @@ pub fn cache_mount_targets<'a>(
 /// The official image a stage is ultimately built on (`golang`, `node`, …), without registry or tag.
 pub fn root_image(graph: &Graph, stage: usize) -> Option<String> {
     let root = *graph.lineage(stage).first()?;
-    match &graph.stages.get(root)?.base {
-        Base::Image { image } => Some(
-            image
-                .name()
-                .rsplit('/')
-                .next()
-                .unwrap_or(image.name())
-                .to_ascii_lowercase(),
-        ),
-        _ => None,
-    }
+    let image = graph.base_image(graph.stages.get(root)?)?;
+    Some(
+        image
+            .name()
+            .rsplit('/')
+            .next()
+            .unwrap_or(image.name())
+            .to_ascii_lowercase(),
+    )
 }
 
 /// Extensions of files that hold source code: a copy of them changes with every edit.

@@ -299,7 +299,7 @@ fn fedora_with_dnf5(ctx: &LintContext<'_>, stage: usize) -> bool {
     let Some(root) = graph.lineage(stage).first().copied() else {
         return false;
     };
-    let Some(crate::graph::Base::Image { image }) = graph.stages.get(root).map(|s| &s.base) else {
+    let Some(image) = graph.stages.get(root).and_then(|s| graph.base_image(s)) else {
         return false;
     };
     let name = image.name().rsplit('/').next().unwrap_or(image.name());

@@ -281,7 +281,7 @@ fn go_before_build_cache(rc: &RunCtx<'_>) -> bool {
     let Some(root) = graph.lineage(rc.stage).first().copied() else {
         return false;
     };
-    let Some(crate::graph::Base::Image { image }) = graph.stages.get(root).map(|s| &s.base) else {
+    let Some(image) = graph.stages.get(root).and_then(|s| graph.base_image(s)) else {
         return false;
     };
     if rc.image.as_deref() != Some("golang") {

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Base, Command, Commands, Node, NodeKind, RunInfo, SourceKind};
+use crate::graph::{Command, Commands, Node, NodeKind, RunInfo, SourceKind};
 use crate::knowledge::mount_facts::{
     self, CARGO_TARGET, UV_LINK_MODE_ENV, UV_LINK_MODE_FLAG, YARNRC, YARN_GLOBAL_CACHE_ENV,
     YARN_NODE_LINKER_ENV,
@@ -63,11 +63,12 @@ impl Consumers {
         let narrow = |i: usize| i as u32;
         let mut edges = Vec::new();
         for stage in &graph.stages {
-            let base = match stage.base {
-                Base::Stage { index } => Some(index),
-                _ => None,
-            };
-            for parent in base.into_iter().chain(stage.reads_from().iter().copied()) {
+            for parent in stage
+                .base
+                .stage()
+                .into_iter()
+                .chain(stage.reads_from().iter().copied())
+            {
                 if parent < stage.index {
                     edges.push((narrow(parent), narrow(stage.index)));
                 }
@@ -199,7 +200,7 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
         .of_stage(rc.stage)
         .filter_map(|i| graph.stages.get(i))
     {
-        if later.base == (Base::Stage { index: rc.stage }) {
+        if later.base.stage() == Some(rc.stage) {
             return Some(None);
         }
         for node in graph.nodes_of(later) {

@@ -151,13 +151,11 @@ impl<'a> Installs<'a> {
         };
         for stage in &graph.stages {
             // Parents come earlier, so their installs are known.
-            let deps_in = match stage.base {
-                crate::graph::Base::Stage { index } => installs
-                    .stages
-                    .get(index)
-                    .map_or(Managers::default(), |o| o.deps_out),
-                _ => Managers::default(),
-            };
+            let deps_in = stage
+                .base
+                .stage()
+                .and_then(|index| installs.stages.get(index))
+                .map_or(Managers::default(), |o| o.deps_out);
             let first = narrow(installs.all.len());
             let deps_out = installs_in(
                 graph,
@@ -355,10 +353,7 @@ impl Descendants {
     fn new(graph: &crate::graph::Graph) -> Self {
         let count = graph.stages.len();
         // A parent always comes earlier (as `Graph::lineage` requires).
-        let parent = |i: usize| match graph.stages[i].base {
-            crate::graph::Base::Stage { index } if index < i => Some(index),
-            _ => None,
-        };
+        let parent = |i: usize| graph.stages[i].base.stage().filter(|&index| index < i);
         // Each parent's count, then running totals: `offsets[p]` is where its range ends.
         let mut offsets = vec![0u32; count + 1];
         for i in 0..count {

@@ -1,5 +1,4 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::Base;
 use crate::lint::LintContext;
 use crate::rules::{Category, Findings, Rule, RuleMeta};
 
@@ -28,7 +27,7 @@ impl Rule for UnpinnedBaseImage {
             .and_then(|v| v.as_str())
             .is_none_or(|v| v != "tag");
         for stage in &ctx.graph.stages {
-            let Base::Image { image } = &stage.base else {
+            let Some(image) = ctx.graph.base_image(stage) else {
                 continue;
             };
             let inst = &ctx.file.instructions[stage.from_instruction()];
