@@ -1797,7 +1797,7 @@ mod tests {
             let i = file
                 .instructions
                 .iter()
-                .position(|i| i.start_line as usize == keyword_line)
+                .position(|i| i.start_line(&file.lines) as usize == keyword_line)
                 .expect("an instruction on that line");
             g.workdir_at(stage, i)
         };

@@ -115,7 +115,7 @@ impl Settings {
         } else {
             file.instructions
                 .iter()
-                .map(|i| (i.start_line, i.end_line))
+                .map(|i| (i.start_line(&file.lines), i.end_line(&file.lines)))
                 .collect()
         };
         let mut out = suppress::apply(

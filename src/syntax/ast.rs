@@ -414,11 +414,6 @@ pub struct Instruction {
     /// their delimiter lines included; the trailing line ending is excluded. Changed
     /// through [`Instruction::set_end`] only, which keeps the other spans in place.
     pub span: Span,
-    /// 1-based first and last line as BuildKit reports them: from the first line of
-    /// the instruction (which may hold only a continuation) to the last line read
-    /// for it (heredoc bodies included).
-    pub start_line: u32,
-    pub end_line: u32,
 }
 
 /// The keyword's length, and the distances from the start of an instruction to its
@@ -449,11 +444,21 @@ impl Places {
     }
 }
 
+/// What an instruction keeps of its places when they are not the usual ones.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Far {
+    /// The keyword's and the arguments' spans, when [`Places`] cannot hold them.
+    spans: Option<(Span, Span)>,
+    /// The first and last line, when they are not the lines of the span's ends
+    /// ([`Instruction::start_line`]).
+    lines: Option<(u32, u32)>,
+}
+
 /// The parts of an instruction that most instructions do not have.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Extras {
-    /// The keyword's and the arguments' spans, when [`Places`] cannot hold them.
-    far: Option<Box<(Span, Span)>>,
+    /// Spans and lines that the instruction's record cannot give.
+    far: Option<Box<Far>>,
     /// The keyword as BuildKit reads it, kept only when that differs from the source text of
     /// [`Instruction::keyword_span`] (a keyword split by a line continuation, `RU\⏎N`).
     keyword_joined: Option<Box<str>>,
@@ -496,8 +501,6 @@ impl Instruction {
             extras: (!extras.is_empty()).then(|| Box::new(extras)),
             args,
             span,
-            start_line: 0,
-            end_line: 0,
         };
         let keyword_span = Span::new(span.start(), span.start().saturating_add(keyword_len));
         instruction.place(keyword_span, args_span);
@@ -509,15 +512,71 @@ impl Instruction {
         match Places::of(self.span, keyword.len(), args) {
             Some(places) => {
                 self.places = places;
-                if let Some(e) = &mut self.extras {
-                    e.far = None;
-                }
-                self.drop_empty_extras();
+                self.set_far(|far| far.spans = None);
             }
             None => {
                 self.places = Places::FAR;
-                self.extras.get_or_insert_with(Box::default).far = Some(Box::new((keyword, args)));
+                self.set_far(|far| far.spans = Some((keyword, args)));
             }
+        }
+    }
+
+    /// Changes the far places, which are allocated only while they hold something.
+    fn set_far(&mut self, change: impl FnOnce(&mut Far)) {
+        let mut far = match self.extras.as_mut().and_then(|e| e.far.take()) {
+            Some(far) => *far,
+            None => Far::default(),
+        };
+        change(&mut far);
+        if far.spans.is_none() && far.lines.is_none() {
+            self.drop_empty_extras();
+        } else {
+            self.extras.get_or_insert_with(Box::default).far = Some(Box::new(far));
+        }
+    }
+
+    /// Whether the instruction holds anything beyond its record.
+    #[cfg(test)]
+    pub(crate) fn has_extras(&self) -> bool {
+        self.extras.is_some()
+    }
+
+    fn far(&self) -> Option<&Far> {
+        self.extras.as_ref()?.far.as_deref()
+    }
+
+    /// Sets the 1-based first and last line as BuildKit reports them, `lines` being the
+    /// index of the file's lines. Set once the span is final; kept only when they are not
+    /// the lines of the span's ends (an instruction whose first line holds only a
+    /// continuation, say): a file of many short instructions holds one record each.
+    pub(crate) fn set_lines(&mut self, lines: &LineIndex, start: u32, end: u32) {
+        let derived = (
+            Self::line_at(lines, self.span.start()),
+            Self::line_at(lines, self.span.end()),
+        );
+        self.set_far(|far| far.lines = (derived != (start, end)).then_some((start, end)));
+    }
+
+    fn line_at(lines: &LineIndex, offset: usize) -> u32 {
+        // A file holds at most `MAX_SOURCE_LEN` bytes, so its line numbers fit.
+        u32::try_from(lines.line(offset)).unwrap_or(u32::MAX)
+    }
+
+    /// The 1-based first line as BuildKit reports it: the first line of the instruction,
+    /// which may hold only a continuation. `lines` is the index of the file's lines.
+    pub fn start_line(&self, lines: &LineIndex) -> u32 {
+        match self.far().and_then(|f| f.lines) {
+            Some((start, _)) => start,
+            None => Self::line_at(lines, self.span.start()),
+        }
+    }
+
+    /// The 1-based last line as BuildKit reports it: the last line read for the
+    /// instruction, heredoc bodies included. `lines` is the index of the file's lines.
+    pub fn end_line(&self, lines: &LineIndex) -> u32 {
+        match self.far().and_then(|f| f.lines) {
+            Some((_, end)) => end,
+            None => Self::line_at(lines, self.span.end()),
         }
     }
 
@@ -531,7 +590,7 @@ impl Instruction {
 
     /// The source span of the arguments after the flags (before heredoc bodies).
     pub fn args_span(&self) -> Span {
-        if let Some(&(_, args)) = self.extras.as_ref().and_then(|e| e.far.as_deref()) {
+        if let Some((_, args)) = self.far().and_then(|f| f.spans) {
             return args;
         }
         let p = self.places;
@@ -584,7 +643,7 @@ impl Instruction {
 
     /// The keyword's span in the source; [`Instruction::keyword_text`] gives it as written.
     pub fn keyword_span(&self) -> Span {
-        if let Some(&(keyword, _)) = self.extras.as_ref().and_then(|e| e.far.as_deref()) {
+        if let Some((keyword, _)) = self.far().and_then(|f| f.spans) {
             return keyword;
         }
         let start = self.span.start();
@@ -760,7 +819,7 @@ mod layout_tests {
         // leaves room beside its own tag for `Args`'.
         assert!(std::mem::size_of::<JoinedText>() <= 32);
         assert!(std::mem::size_of::<Args>() <= 32);
-        assert!(std::mem::size_of::<Instruction>() <= 64);
+        assert!(std::mem::size_of::<Instruction>() <= 56);
         // Every instruction with a flag or a heredoc has one.
         assert!(std::mem::size_of::<Extras>() <= 40);
         let df = crate::syntax::parse("FROM a\nRUN x\nRUN --mount=type=cache,target=/c x\n")

@@ -55,6 +55,7 @@ pub fn parse_owned(source: String) -> Result<Dockerfile, (ParseError, String)> {
     let bom = source.starts_with('\u{feff}');
     let mut parser = Parser {
         src: &source,
+        lines: &lines,
         pos: if bom { '\u{feff}'.len_utf8() } else { 0 },
         line_no: 0,
         escape: '\\',
@@ -96,12 +97,15 @@ pub fn parse_owned(source: String) -> Result<Dockerfile, (ParseError, String)> {
     }
 }
 
-fn set_lines(instruction: &mut Instruction, start: usize, end: usize) {
+fn set_lines(instruction: &mut Instruction, lines: &LineIndex, start: usize, end: usize) {
     // A file holds at most `MAX_SOURCE_LEN` bytes, so its line numbers fit.
-    instruction.start_line = u32::try_from(start).unwrap_or(u32::MAX);
-    instruction.end_line = u32::try_from(end).unwrap_or(u32::MAX);
+    let (start_line, end_line) = (
+        u32::try_from(start).unwrap_or(u32::MAX),
+        u32::try_from(end).unwrap_or(u32::MAX),
+    );
+    instruction.set_lines(lines, start_line, end_line);
     if let Args::Onbuild(inner) = &mut instruction.args {
-        set_lines(inner, start, end);
+        set_lines(inner, lines, start, end);
     }
 }
 
@@ -120,6 +124,8 @@ struct Line {
 
 struct Parser<'a> {
     src: &'a str,
+    /// The index of the source's lines, which an instruction's lines are read from.
+    lines: &'a LineIndex,
     pos: usize,
     /// Number of the line last read.
     line_no: usize,
@@ -298,7 +304,7 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        set_lines(&mut node, first.number, self.line_no);
+        set_lines(&mut node, self.lines, first.number, self.line_no);
         node.shrink_to_fit();
         self.instructions.push(node);
         Ok(())
@@ -655,7 +661,7 @@ mod tests {
         assert_eq!(df.text(doc.body_span), "echo $HOME\n");
         assert_eq!(df.text(doc.end_span), "EOF");
         assert_eq!(df.text(doc.marker_span), "<<EOF");
-        assert_eq!((run.start_line, run.end_line), (2, 4));
+        assert_eq!((run.start_line(&df.lines), run.end_line(&df.lines)), (2, 4));
 
         let copy = &df.instructions[2];
         assert_eq!(copy.heredocs().len(), 2);
@@ -746,7 +752,35 @@ mod tests {
         assert_eq!(df.text(joined.source_span(at..at + 2)), "&&");
         assert_eq!(df.comment_text(&df.comments[0]), "ignore=LL101");
         assert_eq!(df.text(df.comments[0].span), "# ignore=LL101");
-        assert_eq!((run.start_line, run.end_line), (2, 6));
+        assert_eq!((run.start_line(&df.lines), run.end_line(&df.lines)), (2, 6));
+    }
+
+    #[test]
+    fn lines_are_kept_only_where_the_span_does_not_give_them() {
+        // The RUN's first line holds only a continuation: BuildKit counts it, the span
+        // starts at the keyword a line below.
+        let df = ok("FROM a\n \\\nRUN x \\\n  y\nONBUILD RUN z\nRUN <<EOF\nb\nEOF\n");
+        let lines: Vec<(u32, u32)> = df
+            .instructions
+            .iter()
+            .map(|i| (i.start_line(&df.lines), i.end_line(&df.lines)))
+            .collect();
+        assert_eq!(lines, [(1, 1), (2, 4), (5, 5), (6, 8)]);
+        let Args::Onbuild(inner) = &df.instructions[2].args else {
+            panic!("onbuild")
+        };
+        assert_eq!(
+            (inner.start_line(&df.lines), inner.end_line(&df.lines)),
+            (5, 5)
+        );
+        // Only the RUN keeps its lines; the others hold nothing beyond their record.
+        let extras: Vec<bool> = df
+            .instructions
+            .iter()
+            .map(Instruction::has_extras)
+            .collect();
+        assert_eq!(extras, [false, true, false, true]);
+        assert_eq!(df.instructions[3].heredocs().len(), 1);
     }
 
     #[test]
