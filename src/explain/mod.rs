@@ -171,7 +171,7 @@ pub fn predict(
     let mut stages = Vec::new();
     for stage in &graph.stages {
         let from = &file.instructions[stage.from_instruction()];
-        let (mut state, mut state_reason) = match stage.base.stage() {
+        let (mut state, mut state_reason) = match stage.base().stage() {
             Some(index) => match stage_results.get(index) {
                 Some((Status::Rebuilds, _)) => (
                     Status::Rebuilds,
@@ -191,7 +191,7 @@ pub fn predict(
                 None => (Status::Cached, None),
             },
         };
-        let is_built = built.contains(&stage.index);
+        let is_built = built.contains(&stage.index());
         let mut instructions = vec![InstructionPrediction {
             line: file.lines.line(from.keyword_span().start()),
             text: first_line(file, from),
@@ -257,7 +257,7 @@ pub fn predict(
         }
         stage_results.push((state, state_reason));
         stages.push(StagePrediction {
-            index: stage.index,
+            index: stage.index(),
             name: graph.stage_name(stage).map(str::to_string),
             line: file.lines.line(from.keyword_span().start()),
             built: is_built,
@@ -310,7 +310,7 @@ fn built_stages(graph: &Graph) -> Vec<usize> {
     let Some(last) = graph.stages.last() else {
         return Vec::new();
     };
-    let mut todo = vec![last.index];
+    let mut todo = vec![last.index()];
     let mut seen = Vec::new();
     while let Some(s) = todo.pop() {
         if seen.contains(&s) {
@@ -320,7 +320,7 @@ fn built_stages(graph: &Graph) -> Vec<usize> {
         let Some(stage) = graph.stages.get(s) else {
             continue;
         };
-        todo.extend(stage.base.stage());
+        todo.extend(stage.base().stage());
         todo.extend(stage.reads_from().iter().copied());
     }
     seen.sort_unstable();

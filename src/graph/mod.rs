@@ -334,20 +334,49 @@ impl Scopes {
     }
 }
 
-/// A stage: four words, as a file of hundreds of thousands of short stages holds one each.
-/// Its name is an index into the graph's names ([`Graph::stage_name`]), and its nodes are
-/// found from where its FROM is ([`Graph::nodes_of`]).
+/// A stage: three words, as a file of hundreds of thousands of short stages holds one
+/// each. Its name is an index into the graph's names ([`Graph::stage_name`]), and its nodes
+/// are found from where its FROM is ([`Graph::nodes_of`]).
 #[derive(Debug, Clone)]
 pub struct Stage {
-    pub index: usize,
     /// What most stages lack, behind one pointer that stays `None` when all of it is
     /// empty.
     more: Option<Box<StageMore>>,
-    pub base: Base,
+    /// [`Stage::base`] in 32 bits: the kind in the top two, the index in the others.
+    base: u32,
+    /// Its position in the file's stages ([`Stage::index`]).
+    index: u32,
     /// The index of the `AS` name among the graph's stage names; [`NO_NAME`] for none.
     name: u32,
     /// Index of the FROM instruction.
     from_at: u32,
+}
+
+/// The bits of a packed [`Base`] below its kind. A file holds at most 4 GiB and a stage
+/// takes at least `FROM a\n`, 7 bytes, so fewer than 2³⁰ stages, images or words.
+const BASE_INDEX_BITS: u32 = 30;
+const BASE_INDEX: u32 = (1 << BASE_INDEX_BITS) - 1;
+
+impl Base {
+    fn pack(self) -> u32 {
+        let (kind, index) = match self {
+            Base::Image { image } => (0, image),
+            Base::Stage { index } => (1, index),
+            Base::Scratch => (2, 0),
+            Base::Unresolved { raw } => (3, raw),
+        };
+        (kind << BASE_INDEX_BITS) | index.min(BASE_INDEX)
+    }
+
+    fn unpack(packed: u32) -> Base {
+        let index = packed & BASE_INDEX;
+        match packed >> BASE_INDEX_BITS {
+            0 => Base::Image { image: index },
+            1 => Base::Stage { index },
+            2 => Base::Scratch,
+            _ => Base::Unresolved { raw: index },
+        }
+    }
 }
 
 /// The name index of a stage without an `AS` name.
@@ -373,6 +402,16 @@ struct StageMore {
 }
 
 impl Stage {
+    /// Its position among the file's stages.
+    pub fn index(&self) -> usize {
+        self.index as usize
+    }
+
+    /// What the stage is built on.
+    pub fn base(&self) -> Base {
+        Base::unpack(self.base)
+    }
+
     /// Index of the FROM instruction in `Dockerfile::instructions`.
     pub fn from_instruction(&self) -> usize {
         self.from_at as usize
@@ -636,7 +675,7 @@ impl Graph {
         let mut chain = vec![stage];
         let mut current = stage;
         // Parents always come earlier, so the walk ends; no visited set is needed.
-        while let Some(index) = self.stages.get(current).and_then(|s| s.base.stage()) {
+        while let Some(index) = self.stages.get(current).and_then(|s| s.base().stage()) {
             if index >= current || chain.len() >= MAX_LINEAGE {
                 break;
             }
@@ -695,10 +734,10 @@ impl Graph {
         // nodes before a stage's are the instructions before its FROM, less those before
         // the first FROM and the FROMs of the stages before it.
         let first_from = self.stages.first().map_or(0, Stage::from_instruction);
-        let start = |s: &Stage| s.from_instruction().saturating_sub(first_from + s.index);
+        let start = |s: &Stage| s.from_instruction().saturating_sub(first_from + s.index());
         let end = self
             .stages
-            .get(stage.index + 1)
+            .get(stage.index() + 1)
             .map_or(self.nodes.len(), start);
         self.nodes.get(start(stage)..end).unwrap_or_default()
     }
@@ -711,7 +750,7 @@ impl Graph {
 
     /// The image `stage`, one of this graph's stages, is built on, if a registry image.
     pub fn base_image(&self, stage: &Stage) -> Option<&ImageRef> {
-        match stage.base {
+        match stage.base() {
             Base::Image { image } => self.images.get(image as usize),
             _ => None,
         }
@@ -719,7 +758,7 @@ impl Graph {
 
     /// The FROM word of `stage`, one of this graph's stages, when it is not known statically.
     pub fn unresolved_base(&self, stage: &Stage) -> Option<&str> {
-        match stage.base {
+        match stage.base() {
             Base::Unresolved { raw } => self.unresolved.get(raw as usize).map(|r| &**r),
             _ => None,
         }
@@ -905,9 +944,9 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             };
             reads_seen.clear();
             let mut stage = Stage {
-                index: stages.len(),
                 more: None,
-                base,
+                base: base.pack(),
+                index: narrow(stages.len()),
                 name,
                 from_at: narrow(idx),
             };
@@ -921,7 +960,8 @@ pub(crate) fn build_with_command_slots(df: &Dockerfile, slots: usize) -> Graph {
             continue;
         }
 
-        let Some((stage_index, stage_at)) = stages.last().map(|s| (s.index, s.from_instruction()))
+        let Some((stage_index, stage_at)) =
+            stages.last().map(|s| (s.index(), s.from_instruction()))
         else {
             if inst.keyword == Keyword::Arg {
                 for (k, v) in arg_pairs(inst) {
@@ -1382,7 +1422,7 @@ impl<'g> Layers<'g> {
         let graph = self.graph;
         self.stages
             .iter()
-            .flat_map(move |s| graph.nodes_of(s).iter().map(move |n| (s.index, n)))
+            .flat_map(move |s| graph.nodes_of(s).iter().map(move |n| (s.index(), n)))
     }
 }
 
@@ -1436,7 +1476,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
                 "platform": s.platform(),
                 "line": df.lines.line(df.instructions[s.from_instruction()].span.start()),
                 "reads_from": s.reads_from(),
-                "lineage": graph.lineage(s.index),
+                "lineage": graph.lineage(s.index()),
                 "vars": graph.nodes_of(s).last().map(|n| n.vars().to_map()).unwrap_or_default(),
                 "instructions": nodes,
             })
@@ -1448,7 +1488,7 @@ pub fn to_json(df: &Dockerfile, graph: &Graph) -> serde_json::Value {
 /// A stage's base in the JSON view: its kind and what it names.
 fn base_json(graph: &Graph, stage: &Stage) -> serde_json::Value {
     use serde_json::json;
-    match stage.base {
+    match stage.base() {
         Base::Image { .. } => json!({"kind": "image", "image": graph.base_image(stage)}),
         Base::Stage { index } => json!({"kind": "stage", "index": index}),
         Base::Scratch => json!({"kind": "scratch"}),
@@ -1466,7 +1506,7 @@ pub fn to_text(df: &Dockerfile, graph: &Graph) -> String {
         let _ = writeln!(out, "global args: {}", fmt_vars(&graph.global_args));
     }
     for s in &graph.stages {
-        let base = match s.base {
+        let base = match s.base() {
             Base::Image { .. } => {
                 format!(
                     "image {}",
@@ -1590,10 +1630,28 @@ mod tests {
     }
 
     #[test]
-    fn a_stage_takes_four_words() {
+    fn a_stage_takes_three_words() {
         // One record per FROM: a file of hundreds of thousands of short stages holds one each.
-        assert!(std::mem::size_of::<Stage>() <= 32);
+        assert!(std::mem::size_of::<Stage>() <= 24);
         assert!(std::mem::size_of::<Base>() <= 8);
+    }
+
+    #[test]
+    fn a_base_packs_into_32_bits() {
+        for base in [
+            Base::Image { image: 0 },
+            Base::Image { image: BASE_INDEX },
+            Base::Stage { index: 7 },
+            Base::Scratch,
+            Base::Unresolved { raw: 12_345 },
+        ] {
+            assert_eq!(Base::unpack(base.pack()), base);
+        }
+        // Out of range saturates rather than changing the kind.
+        assert_eq!(
+            Base::unpack(Base::Stage { index: u32::MAX }.pack()),
+            Base::Stage { index: BASE_INDEX }
+        );
     }
 
     #[test]
@@ -1636,7 +1694,7 @@ mod tests {
         );
         assert_eq!(g.names.list.len(), 3);
         // The last stage named `b` before the last stage is the unresolved one.
-        assert_eq!(g.stages[6].base.stage(), Some(3));
+        assert_eq!(g.stages[6].base().stage(), Some(3));
         assert_eq!(g.stage_ref("A", 7), Some(2));
         assert_eq!(g.stage_ref("a", 2), Some(0));
     }
@@ -1739,10 +1797,10 @@ mod tests {
         for stage in &g.stages {
             assert_eq!(
                 g.stage_of(stage.from_instruction()),
-                stage.index.checked_sub(1)
+                stage.index().checked_sub(1)
             );
             for node in g.nodes_of(stage) {
-                assert_eq!(g.stage_of(node.instruction()), Some(stage.index));
+                assert_eq!(g.stage_of(node.instruction()), Some(stage.index()));
             }
         }
         assert_eq!(g.nodes().len(), 3);

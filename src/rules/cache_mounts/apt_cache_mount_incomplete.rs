@@ -38,9 +38,9 @@ impl Rule for AptCacheMountIncomplete {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
-            let layers = common::LayerHistory::new(ctx.graph, ctx.file, stage.index);
+            let layers = common::LayerHistory::new(ctx.graph, ctx.file, stage.index());
             for (position, (owner, node)) in layers.layers.iter().enumerate() {
-                if owner != stage.index {
+                if owner != stage.index() {
                     continue;
                 }
                 let NodeKind::Run(run) = &node.kind else {
@@ -74,7 +74,7 @@ impl Rule for AptCacheMountIncomplete {
                         first
                     })
                     .collect();
-                let dnf5 = fedora_with_dnf5(ctx, stage.index);
+                let dnf5 = fedora_with_dnf5(ctx, stage.index());
                 check_apt(&mounts, &commands, history, out);
                 for manager in RPM_FAMILY {
                     check_rpm(manager, node, dnf5, &mounts, &commands, history, out);

@@ -181,18 +181,18 @@ impl Rule for MissingBuildCacheMount {
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         let next_script = std::cell::OnceCell::new();
         for stage in &ctx.graph.stages {
-            let history = common::LayerHistory::new(ctx.graph, ctx.file, stage.index);
+            let history = common::LayerHistory::new(ctx.graph, ctx.file, stage.index());
             for (position, (owner, node)) in history.layers.iter().enumerate() {
                 let NodeKind::Run(run) = &node.kind else {
                     continue;
                 };
-                if owner != stage.index {
+                if owner != stage.index() {
                     continue;
                 }
-                let workdir = ctx.graph.workdir_at(stage.index, node.instruction());
+                let workdir = ctx.graph.workdir_at(stage.index(), node.instruction());
                 let rc = RunCtx {
                     ctx,
-                    stage: stage.index,
+                    stage: stage.index(),
                     node,
                     commands: ctx.commands(run),
                     mounts: common::cache_mount_targets(run, node.vars(), ctx.file.escape)
@@ -202,7 +202,7 @@ impl Rule for MissingBuildCacheMount {
                     history: &history,
                     position,
                     next_script: &next_script,
-                    image: common::root_image(ctx.graph, stage.index),
+                    image: common::root_image(ctx.graph, stage.index()),
                     installs_here: Default::default(),
                     cwd: std::cell::RefCell::new(common::CwdTracker::new(workdir)),
                 };

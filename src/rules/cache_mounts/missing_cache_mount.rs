@@ -28,9 +28,9 @@ impl Rule for MissingCacheMount {
 
     fn check(&self, ctx: &LintContext<'_>, out: &mut Findings) {
         for stage in &ctx.graph.stages {
-            let image = common::root_image(ctx.graph, stage.index);
+            let image = common::root_image(ctx.graph, stage.index());
             // Asked for every apt RUN of the stage, so answered once each.
-            let history = common::LayerHistory::new(ctx.graph, ctx.file, stage.index);
+            let history = common::LayerHistory::new(ctx.graph, ctx.file, stage.index());
             let nodes = ctx.graph.nodes_of(stage);
             let inherited = history.layers.len().saturating_sub(nodes.len());
             let first_apt = std::cell::OnceCell::new();

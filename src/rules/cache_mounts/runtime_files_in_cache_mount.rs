@@ -64,13 +64,13 @@ impl Consumers {
         let mut edges = Vec::new();
         for stage in &graph.stages {
             for parent in stage
-                .base
+                .base()
                 .stage()
                 .into_iter()
                 .chain(stage.reads_from().iter().copied())
             {
-                if parent < stage.index {
-                    edges.push((narrow(parent), narrow(stage.index)));
+                if parent < stage.index() {
+                    edges.push((narrow(parent), narrow(stage.index())));
                 }
             }
         }
@@ -148,7 +148,7 @@ impl Rule for RuntimeFilesInCacheMount {
                 let rc = RunCtx {
                     ctx,
                     consumers: consumers.get_or_init(|| Consumers::of(ctx.graph)),
-                    stage: stage.index,
+                    stage: stage.index(),
                     node,
                     commands: ctx.commands(run),
                     mounts,
@@ -200,7 +200,7 @@ fn needed_later(rc: &RunCtx<'_>, position: usize, dir: &str) -> Option<Option<Sp
         .of_stage(rc.stage)
         .filter_map(|i| graph.stages.get(i))
     {
-        if later.base.stage() == Some(rc.stage) {
+        if later.base().stage() == Some(rc.stage) {
             return Some(None);
         }
         for node in graph.nodes_of(later) {

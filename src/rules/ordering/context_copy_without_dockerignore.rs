@@ -36,7 +36,7 @@ impl Rule for ContextCopyWithoutDockerignore {
             return;
         }
         for stage in &ctx.graph.stages {
-            let layers = ctx.graph.layers(stage.index);
+            let layers = ctx.graph.layers(stage.index());
             let mut managers: Vec<PackageManager> = Vec::new();
             for (_, node) in layers.iter() {
                 let NodeKind::Run(run) = &node.kind else {

@@ -66,7 +66,7 @@ impl Rule for VolatileArgBeforeInstall {
             // then the stage's own): an ENV is volatile when set from one of them.
             let mut names = VolatileNames::default();
             let mut names_of = None;
-            for (owner, node) in ctx.graph.layers(stage.index).iter() {
+            for (owner, node) in ctx.graph.layers(stage.index()).iter() {
                 if names_of != Some(owner) {
                     names = VolatileNames::default();
                     names_of = Some(owner);
@@ -74,7 +74,7 @@ impl Rule for VolatileArgBeforeInstall {
                 let inst = &ctx.file.instructions[node.instruction()];
                 match &node.kind {
                     NodeKind::Arg => {
-                        let own = owner == stage.index;
+                        let own = owner == stage.index();
                         declare_args(inst, node.instruction(), &patterns, &mut names, |v| {
                             if own {
                                 in_force.add(v);
@@ -100,7 +100,7 @@ impl Rule for VolatileArgBeforeInstall {
                                 let installs = installs
                                     .get_or_init(|| install_flags(ctx, ctx.graph.nodes_of(stage)));
                                 if let Some(fix) =
-                                    move_below_installs(ctx, stage.index, installs, &first)
+                                    move_below_installs(ctx, stage.index(), installs, &first)
                                 {
                                     diag = diag.with_fix(fix);
                                 }
@@ -493,10 +493,10 @@ mod tests {
         let mut reported = std::collections::HashSet::new();
         for stage in &ctx.graph.stages {
             let mut in_force: Vec<(&Volatile<'_>, bool)> = Vec::new();
-            for (owner, node) in ctx.graph.layers(stage.index).iter() {
+            for (owner, node) in ctx.graph.layers(stage.index()).iter() {
                 let inst = &ctx.file.instructions[node.instruction()];
                 match &node.kind {
-                    NodeKind::Arg if owner == stage.index => {
+                    NodeKind::Arg if owner == stage.index() => {
                         in_force.extend(declared_at(node.instruction()).iter().map(|v| (v, false)))
                     }
                     NodeKind::Env { .. } => {
@@ -520,7 +520,7 @@ mod tests {
                                 let mut diag = finding(ctx, first, &install);
                                 let installs = install_flags(ctx, ctx.graph.nodes_of(stage));
                                 if let Some(fix) =
-                                    move_below_installs(ctx, stage.index, &installs, first)
+                                    move_below_installs(ctx, stage.index(), &installs, first)
                                 {
                                     diag = diag.with_fix(fix);
                                 }

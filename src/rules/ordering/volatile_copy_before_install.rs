@@ -152,7 +152,7 @@ impl<'a> Installs<'a> {
         for stage in &graph.stages {
             // Parents come earlier, so their installs are known.
             let deps_in = stage
-                .base
+                .base()
                 .stage()
                 .and_then(|index| installs.stages.get(index))
                 .map_or(Managers::default(), |o| o.deps_out);
@@ -160,7 +160,7 @@ impl<'a> Installs<'a> {
             let deps_out = installs_in(
                 graph,
                 file,
-                stage.index,
+                stage.index(),
                 graph.nodes_of(stage),
                 deps_in,
                 &mut installs.all,
@@ -250,10 +250,10 @@ impl Rule for VolatileCopyBeforeInstall {
         }
         let descendants = Descendants::new(ctx.graph);
         for stage in &ctx.graph.stages {
-            if !installs.any_in(stage.index) {
+            if !installs.any_in(stage.index()) {
                 continue;
             }
-            for (copy_stage, node) in ctx.graph.layers(stage.index).iter() {
+            for (copy_stage, node) in ctx.graph.layers(stage.index()).iter() {
                 if reported.contains(&node.instruction()) {
                     continue;
                 }
@@ -271,7 +271,7 @@ impl Rule for VolatileCopyBeforeInstall {
                     .and_then(crate::graph::copy_dest)
                     .unwrap_or_default();
                 let Some(install) = installs
-                    .after(stage.index, node.instruction())
+                    .after(stage.index(), node.instruction())
                     .into_iter()
                     .find(|i| installs.invalidates(i, &volatile, dest))
                 else {
@@ -353,7 +353,7 @@ impl Descendants {
     fn new(graph: &crate::graph::Graph) -> Self {
         let count = graph.stages.len();
         // A parent always comes earlier (as `Graph::lineage` requires).
-        let parent = |i: usize| graph.stages[i].base.stage().filter(|&index| index < i);
+        let parent = |i: usize| graph.stages[i].base().stage().filter(|&index| index < i);
         // Each parent's count, then running totals: `offsets[p]` is where its range ends.
         let mut offsets = vec![0u32; count + 1];
         for i in 0..count {
@@ -614,7 +614,7 @@ fn reorder_fix<'a>(
 
     // Every install the COPY invalidates, in this stage and in the stages built on it.
     // Each stage re-reads its whole lineage: keep the check linear on long stage chains.
-    let descendants = descendants.of(copy_stage.index, MAX_STAGES_CHECKED)?;
+    let descendants = descendants.of(copy_stage.index(), MAX_STAGES_CHECKED)?;
     // The first instruction after the COPY that may not stand between it and its new
     // place (see below): an invalidated install past it rules the fix out at once, so a
     // stage of COPY/install pairs does not examine every later install for each COPY.
@@ -630,7 +630,7 @@ fn reorder_fix<'a>(
             if !installs.invalidates(install, volatile, dest) {
                 continue;
             }
-            if install.stage() != copy_stage.index || install.instruction() > barrier {
+            if install.stage() != copy_stage.index() || install.instruction() > barrier {
                 return None;
             }
             if !invalidated.iter().any(|(i, _)| *i == install.instruction()) {
@@ -682,7 +682,7 @@ fn reorder_fix<'a>(
         if !single_whole_context {
             return None;
         }
-        let dest_dir = manifest_dest(ctx, copy_stage.index, copy_node.instruction(), dest)?;
+        let dest_dir = manifest_dest(ctx, copy_stage.index(), copy_node.instruction(), dest)?;
         let manifests = present_manifests(&manifests, ctx.context_dir)?;
         let keyword = edits::keyword_like(ctx.file, copy_inst, "COPY");
         let flags: String = copy_inst
