@@ -8,10 +8,12 @@
 //! stage's record says only where its runs start, and they end where the next record's
 //! begin. Only a stage with variables has a record (one that inherits ENV, or assigns
 //! something): a stage without costs nothing here, and one that assigns a handful of
-//! names costs its 32-byte record and a few table entries, with no allocation of its own.
+//! names costs its 20-byte record and a few table entries, with no allocation of its own.
 //! That counts on a file of hundreds of thousands of stages: a stage of one `ENV E=1`
-//! takes about 70 bytes. Stages are named by the index of their FROM instruction, so a
-//! node finds its stage's record from its own instruction.
+//! takes about 46 bytes (record, name slot, log entry and text), and 16 more when it
+//! needs a name filter of its own (see [`StageVars::env_names`]). Stages are named by the
+//! index of their FROM instruction, so a node finds its stage's record from its own
+//! instruction.
 //!
 //! An instruction's scope is a stage and a length of that stage's log: a snapshot costs
 //! nothing, however many instructions take one. (A persistent map copied a path of tree
@@ -97,36 +99,49 @@ impl Text {
 }
 
 /// Where the assignments of one name of one stage are in the stage's log, as positions
-/// counted from the stage's first log entry. Its fields are laid out flat rather than as
-/// an [`Indexes`], which would pad the slot to 32 bytes.
+/// counted from the stage's first log entry: 16 bytes. Most names are assigned once in a
+/// stage, so the slot holds one assignment in place; a name assigned again moves its list
+/// to [`VarStore::more`] and keeps only the list's index, flagged by the top bit of
+/// `first`. The common case then neither pays for an empty list in every slot nor looks
+/// anything up aside.
 #[derive(Debug)]
 struct NameSlot {
     name: Text,
-    /// The first assignment.
+    /// The first assignment, or with [`MORE`] set, the index in [`VarStore::more`] of
+    /// the list of all of them. Positions stay below 2³¹ (see [`VarStore::assign`]), and
+    /// so do list indexes, as each list belongs to a different slot.
     first: u32,
     /// The last assignment by ENV, which child stages inherit ([`NO_ENV`] for none).
     last_env: u32,
-    /// The later assignments, in order (an empty `ThinVec` allocates nothing).
-    more: ThinVec<u32>,
 }
 
 const NO_ENV: u32 = u32::MAX;
+
+/// The flag of [`NameSlot::first`] for a name assigned more than once.
+const MORE: u32 = 1 << 31;
 
 impl NameSlot {
     fn last_env(&self) -> Option<u32> {
         (self.last_env != NO_ENV).then_some(self.last_env)
     }
 
-    /// The last assignment before log position `len`.
-    fn before(&self, len: u32) -> Option<u32> {
-        last_below(self.first, &self.more, len)
+    /// The last assignment before log position `len`; `more` is [`VarStore::more`].
+    fn before(&self, len: u32, more: &[ThinVec<u32>]) -> Option<u32> {
+        if self.first & MORE == 0 {
+            return (self.first < len).then_some(self.first);
+        }
+        let all = &more[(self.first & !MORE) as usize];
+        match all.partition_point(|&at| at < len) {
+            0 => None,
+            i => Some(all[i - 1]),
+        }
     }
 }
 
 /// A set of names that may give false positives and never false negatives: the names a
 /// stage and its ancestors set by ENV, so that a lookup past the limit can still tell a
 /// name no ancestor set.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct NameFilter([u64; 2]);
 
 impl NameFilter {
@@ -155,7 +170,7 @@ impl NameFilter {
     }
 }
 
-/// The record of a stage with variables, 32 bytes: its assignments are the log entries
+/// The record of a stage with variables, 20 bytes: its assignments are the log entries
 /// from `log_start` and the name slots from `names_start`, up to where the next record's
 /// start.
 #[derive(Debug)]
@@ -170,12 +185,18 @@ struct StageVars {
     from_at: u32,
     log_start: u32,
     names_start: u32,
-    /// The ENV names of the stage and of all its ancestors.
-    env_names: NameFilter,
+    /// The filter of the ENV names of the stage and of all its ancestors: an index in
+    /// [`VarStore::filters`], or [`NO_FILTER`] for the empty one. A stage that sets no
+    /// name its ancestors' filter lacks shares their filter rather than holding a copy,
+    /// which on a chain of stages that re-set the same names is most of them.
+    env_names: u32,
 }
 
 const SETS_ENV: u32 = 1 << 31;
 const NO_PARENT: u32 = SETS_ENV - 1;
+
+/// [`StageVars::env_names`] of a stage neither it nor any ancestor sets ENV in.
+const NO_FILTER: u32 = u32::MAX;
 
 impl StageVars {
     fn parent(&self) -> Option<u32> {
@@ -209,6 +230,15 @@ pub(crate) struct VarStore {
     log: Vec<Text>,
     /// The names each stage assigns, stage after stage, each in the order first assigned.
     names: Vec<NameSlot>,
+    /// The assignments, in order, of each name assigned more than once in its stage,
+    /// found from the name's slot (see [`NameSlot::first`]).
+    more: Vec<ThinVec<u32>>,
+    /// The filters of [`StageVars::env_names`], each pushed by the stage that first
+    /// needed it and shared with its descendants that add no name to it.
+    filters: Vec<NameFilter>,
+    /// Whether the last record pushed its filter itself: only then may the filter grow in
+    /// place, as no other stage holds it.
+    owns_filter: bool,
     /// The text of every name and value.
     text: String,
     /// The indexes of the stages with more than [`FEW_NAMES`] names, by record, ascending.
@@ -239,6 +269,9 @@ impl VarStore {
             stages: Vec::new(),
             log: Vec::new(),
             names: Vec::new(),
+            more: Vec::new(),
+            filters: Vec::new(),
+            owns_filter: false,
             text: String::new(),
             indexes: Vec::new(),
             last: NO_STAGE,
@@ -266,7 +299,10 @@ impl VarStore {
         }
     }
 
-    fn push_record(&mut self, from_at: u32, parent: u32, env_names: NameFilter) {
+    /// Pushes the record of the last stage, which starts with the filter `env_names` of
+    /// its parent (not its own to change).
+    fn push_record(&mut self, from_at: u32, parent: u32, env_names: u32) {
+        self.owns_filter = false;
         self.stages.push(StageVars {
             parent,
             from_at,
@@ -404,17 +440,32 @@ impl VarStore {
             return;
         }
         if self.stages.last().is_none_or(|s| s.from_at != self.last) {
-            self.push_record(self.last, NO_PARENT, NameFilter::default());
+            self.push_record(self.last, NO_PARENT, NO_FILTER);
         }
         let stage = self.stages.len() - 1;
         let (log_start, names_start) = {
             let s = &self.stages[stage];
             (s.log_start as usize, s.names_start as usize)
         };
-        let at = narrow(self.log.len() - log_start);
+        // A stage of 2³¹ assignments would take more than the 4 GiB a file may hold, as
+        // each takes at least a name and a separator; past that, positions would run into
+        // the flag of `NameSlot::first`, so such an assignment is ignored.
+        let at = self.log.len() - log_start;
+        if at >= MORE as usize {
+            return;
+        }
+        let at = at as u32;
         let slot = match self.position(stage, &name) {
             Some(i) => {
-                self.names[names_start + i].more.push(at);
+                let slot = &mut self.names[names_start + i];
+                if slot.first & MORE == 0 {
+                    // The second assignment: the list moves aside.
+                    let list = narrow(self.more.len());
+                    self.more.push(ThinVec::from(&[slot.first, at][..]));
+                    slot.first = list | MORE;
+                } else {
+                    self.more[(slot.first & !MORE) as usize].push(at);
+                }
                 names_start + i
             }
             None => {
@@ -425,7 +476,6 @@ impl VarStore {
                     name: text,
                     first: at,
                     last_env: NO_ENV,
-                    more: ThinVec::new(),
                 });
                 self.index_last(stage);
                 self.names.len() - 1
@@ -435,9 +485,36 @@ impl VarStore {
         self.log.push(value.unwrap_or(Text::UNKNOWN));
         if env {
             self.names[slot].last_env = at;
-            let s = &mut self.stages[stage];
-            s.parent |= SETS_ENV;
-            s.env_names.insert(&name);
+            self.stages[stage].parent |= SETS_ENV;
+            self.add_env_name(stage, &name);
+        }
+    }
+
+    /// The filter at `index` ([`NO_FILTER`]: the empty one).
+    fn filter(&self, index: u32) -> NameFilter {
+        self.filters
+            .get(index as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Adds `name` to the filter of `stage`, the last record. A filter shared with an
+    /// ancestor stays as it is: the stage then pushes a grown copy of its own, the first
+    /// time it sets a name the shared filter lacks.
+    fn add_env_name(&mut self, stage: usize, name: &str) {
+        let index = self.stages[stage].env_names;
+        let old = self.filter(index);
+        let mut new = old;
+        new.insert(name);
+        if new == old {
+            return;
+        }
+        if self.owns_filter {
+            self.filters[index as usize] = new;
+        } else {
+            self.stages[stage].env_names = narrow(self.filters.len());
+            self.filters.push(new);
+            self.owns_filter = true;
         }
     }
 
@@ -493,7 +570,9 @@ impl VarStore {
         }
         // Ancestors left beyond the limit: unknown if one of them may set the name.
         let rest = self.stages.get(parent? as usize)?;
-        rest.env_names.may_contain(name).then_some(None)
+        self.filter(rest.env_names)
+            .may_contain(name)
+            .then_some(None)
     }
 }
 
@@ -523,7 +602,7 @@ impl<'a> VarsAt<'a> {
         let s = store.stages.get(stage)?;
         if let Some(at) = store
             .slot(stage, name)
-            .and_then(|slot| slot.before(self.len))
+            .and_then(|slot| slot.before(self.len, &store.more))
         {
             return Some(store.value(stage, at));
         }
@@ -539,7 +618,7 @@ impl<'a> VarsAt<'a> {
             return map;
         };
         for slot in store.names_of(stage) {
-            if let Some(at) = slot.before(self.len) {
+            if let Some(at) = slot.before(self.len, &store.more) {
                 let value = store.value(stage, at).map(CompactString::from);
                 map.insert(store.str(slot.name).into(), value);
             }
@@ -738,8 +817,8 @@ mod tests {
 
     #[test]
     fn records_stay_small() {
-        assert_eq!(std::mem::size_of::<StageVars>(), 32);
-        assert_eq!(std::mem::size_of::<NameSlot>(), 24);
+        assert_eq!(std::mem::size_of::<StageVars>(), 20);
+        assert_eq!(std::mem::size_of::<NameSlot>(), 16);
         assert_eq!(std::mem::size_of::<Text>(), 8);
     }
 
@@ -976,6 +1055,145 @@ mod tests {
         // The child inherits the last ENV assignment: round 295.
         assert_eq!(s.at_end(2).get("V"), Some(Some("295")));
         assert!(s.env_has(2, "V") && !s.env_has(2, "W0"));
+    }
+
+    /// The filter index of the record of `stage`.
+    fn filter_of(s: &VarStore, stage: usize) -> u32 {
+        s.stages[s.record(stage).unwrap()].env_names
+    }
+
+    /// A name whose filter bits `filter` lacks, so that a lookup can tell it unset.
+    fn name_outside(filter: NameFilter, prefix: &str) -> String {
+        (0..)
+            .map(|i| format!("{prefix}{i}"))
+            .find(|n| !filter.may_contain(n))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_chain_that_resets_its_names_shares_one_filter() {
+        // Stage 0 sets E and OLD; 1 to 40 each set E again, except 20 which also sets NEW.
+        let mut base = NameFilter::default();
+        base.insert("E");
+        base.insert("OLD");
+        let new = name_outside(base, "NEW");
+        let mut grown = base;
+        grown.insert(&new);
+        let mut s = VarStore::default();
+        for i in 0..=40usize {
+            add(&mut s, i.checked_sub(1));
+            s.assign(i, "E".into(), Some(format!("{i}").into()), true);
+            if i == 0 {
+                s.assign(0, "OLD".into(), Some("old".into()), true);
+            }
+            if i == 20 {
+                s.assign(20, new.as_str().into(), Some("new".into()), true);
+            }
+        }
+        assert_eq!(
+            s.filters,
+            [base, grown],
+            "one filter each for stages 0 and 20"
+        );
+        for i in 0..=40 {
+            assert_eq!(filter_of(&s, i), u32::from(i >= 20), "{i}");
+        }
+        // Stage 40 looks E up in itself, NEW and OLD past the limit: in the filter, so
+        // unknown. A name the filter lacks stays undeclared.
+        assert_eq!(end(&s, 40, "E"), Some(Some("40".into())));
+        assert_eq!(end(&s, 40, "OLD"), Some(None));
+        assert_eq!(end(&s, 40, &new), Some(None));
+        assert_eq!(end(&s, 25, &new), Some(Some("new".into())));
+        assert_eq!(end(&s, 19, &new), None, "NEW is not in the filter of 19");
+        assert_eq!(end(&s, 20, "OLD"), Some(None), "past the limit from 20");
+        assert_eq!(end(&s, MAX_INHERITED, "OLD"), Some(Some("old".into())));
+        let unset = name_outside(grown, "HOME");
+        assert_eq!(end(&s, 40, &unset), None);
+        assert!(s.env_has(40, "OLD") && s.env_has(40, &new) && !s.env_has(40, &unset));
+    }
+
+    #[test]
+    fn a_stage_grows_its_own_filter_and_leaves_its_parents_alone() {
+        let mut s = store(&[None]);
+        s.assign(0, "A".into(), Some("1".into()), true);
+        let parent = s.filters[0];
+        // An ARG-only child shares the filter; so does an ENV of a name it already has.
+        add(&mut s, Some(0));
+        s.assign(1, "B".into(), Some("arg".into()), false);
+        s.assign(1, "A".into(), Some("2".into()), true);
+        assert_eq!((filter_of(&s, 1), s.filters.len()), (0, 1));
+        // Its first new ENV name pushes a copy; later ones grow that copy in place.
+        let mut names = parent;
+        let b = name_outside(names, "B");
+        names.insert(&b);
+        let c = name_outside(names, "C");
+        s.assign(1, b.as_str().into(), Some("b".into()), true);
+        s.assign(1, c.as_str().into(), Some("c".into()), true);
+        assert_eq!((filter_of(&s, 1), s.filters.len()), (1, 2));
+        assert_eq!(s.filters[0], parent, "the parent's filter is unchanged");
+        assert!(!parent.may_contain(&b));
+        assert!(s.filters[1].may_contain(&b) && s.filters[1].may_contain(&c));
+        // A sibling built on stage 0 starts from the parent's filter, not stage 1's.
+        add(&mut s, Some(0));
+        assert_eq!(filter_of(&s, 2), 0);
+        s.assign(2, b.as_str().into(), Some("b2".into()), true);
+        assert_eq!((filter_of(&s, 2), s.filters.len()), (2, 3));
+        assert_eq!(end(&s, 2, &b), Some(Some("b2".into())));
+        assert_eq!(end(&s, 2, &c), None);
+        assert_eq!(end(&s, 1, "A"), Some(Some("2".into())));
+        // A stage without a parent and without ENV has no filter at all.
+        add(&mut s, None);
+        s.assign(3, "X".into(), None, false);
+        assert_eq!(filter_of(&s, 3), NO_FILTER);
+        assert_eq!(s.filters.len(), 3);
+    }
+
+    #[test]
+    fn names_assigned_many_times_between_others_keep_every_snapshot() {
+        // In each stage, names picked by a quadratic pattern: each is assigned again and
+        // again, after names created later. Stage 1 has enough names to be indexed.
+        let mut s = VarStore::default();
+        for (stage, count) in [5, 3 * FEW_NAMES + 1, 2].into_iter().enumerate() {
+            add(&mut s, None);
+            let mut log: Vec<(String, Option<String>)> = Vec::new();
+            for k in 0..400usize {
+                let name = format!("N{}", (k * k + stage) % count);
+                let value = (k % 11 != 5).then(|| format!("{stage}.{k}"));
+                s.assign(
+                    stage,
+                    name.as_str().into(),
+                    value.clone().map(Into::into),
+                    k % 3 == 0,
+                );
+                log.push((name, value));
+            }
+            let names: std::collections::BTreeSet<&str> =
+                log.iter().map(|(n, _)| n.as_str()).collect();
+            for len in 0..=log.len() {
+                let scope = s.at(stage, len as u32);
+                for name in names.iter().copied().chain(["MISSING"]) {
+                    let expected = log[..len].iter().rev().find(|(n, _)| n == name);
+                    assert_eq!(
+                        scope.get(name),
+                        expected.map(|(_, v)| v.as_deref()),
+                        "stage {stage}, {name} at {len}"
+                    );
+                }
+                let map = scope.to_map();
+                let distinct: std::collections::BTreeSet<&str> =
+                    log[..len].iter().map(|(n, _)| n.as_str()).collect();
+                assert_eq!(map.len(), distinct.len(), "stage {stage} at {len}");
+            }
+        }
+        assert_eq!(s.indexes.iter().map(|(st, _)| *st).collect::<Vec<_>>(), [1]);
+        // Names assigned once keep their position in place; the others have a list aside.
+        let flagged = s.names.iter().filter(|n| n.first & MORE != 0).count();
+        assert_eq!(flagged, s.more.len());
+        let once = s.names.len() - flagged;
+        assert_eq!(
+            s.more.iter().map(|l| l.len()).sum::<usize>() + once,
+            s.log.len()
+        );
     }
 
     #[test]
