@@ -101,40 +101,128 @@ fn char_starts(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
-/// Line starts as 32-bit offsets when the text allows (a file of short lines has nearly
-/// one per byte), else full-width.
+/// Line starts: in about a byte per line when the text allows (a file of short lines has
+/// nearly one line per few bytes, and the index lives as long as the file), else as
+/// full-width offsets.
 #[derive(Debug, Clone)]
 enum Starts {
-    Narrow(Vec<u32>),
+    Narrow(Compact),
     Wide(Vec<usize>),
 }
 
 impl Default for Starts {
     fn default() -> Self {
-        Starts::Narrow(Vec::new())
+        Starts::Narrow(Compact::default())
+    }
+}
+
+/// Lines per block of [`Compact`]: a lookup walks at most this many lengths.
+const BLOCK_LINES: usize = 32;
+
+/// [`Compact::lens`] of a line that starts 255 bytes or more after the one before it.
+const LONG: u8 = u8::MAX;
+
+/// Line starts of a text of at most 4 GiB: each line's distance from the line before in
+/// one byte, and the start of every [`BLOCK_LINES`]th line in full, so that a lookup finds
+/// its block by binary search and walks at most a block's lengths.
+#[derive(Debug, Clone, Default)]
+struct Compact {
+    /// The start of the first line of each block.
+    blocks: Vec<u32>,
+    /// Per line, its start minus the previous line's (0 for the first line); [`LONG`]
+    /// when that does not fit in a byte, the start then being in `long`.
+    lens: Vec<u8>,
+    /// `(line index, start)` of each line marked [`LONG`], by line.
+    long: Vec<(u32, u32)>,
+}
+
+impl Compact {
+    fn new(text: &str) -> Self {
+        let newlines = text.bytes().filter(|&b| b == b'\n').count();
+        let mut index = Compact {
+            blocks: Vec::with_capacity(newlines / BLOCK_LINES + 1),
+            lens: Vec::with_capacity(newlines + 1),
+            long: Vec::new(),
+        };
+        // Every offset is at most the length, which the caller checked fits.
+        let starts = std::iter::once(0).chain(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let mut previous = 0;
+        for (line, start) in starts.enumerate() {
+            let start = start as u32;
+            if line % BLOCK_LINES == 0 {
+                index.blocks.push(start);
+            }
+            match u8::try_from(start - previous) {
+                Ok(len) if len != LONG => index.lens.push(len),
+                _ => {
+                    index.lens.push(LONG);
+                    index.long.push((line as u32, start));
+                }
+            }
+            previous = start;
+        }
+        index
+    }
+
+    fn len(&self) -> usize {
+        self.lens.len()
+    }
+
+    /// The start of the line after the one at index `line`, which starts at `start`.
+    fn next_start(&self, line: usize, start: u32) -> Option<u32> {
+        let next = line + 1;
+        match *self.lens.get(next)? {
+            LONG => {
+                let at = self.long.binary_search_by_key(&(next as u32), |&(l, _)| l);
+                at.ok().map(|i| self.long[i].1)
+            }
+            len => Some(start + u32::from(len)),
+        }
+    }
+
+    /// The start of the line at index `line`.
+    fn start(&self, line: usize) -> Option<u32> {
+        let block = line / BLOCK_LINES;
+        let mut start = *self.blocks.get(block)?;
+        for at in block * BLOCK_LINES..line {
+            start = self.next_start(at, start)?;
+        }
+        Some(start)
+    }
+
+    /// How many lines start at or before `offset`: the 1-based line holding it.
+    fn line(&self, offset: u32) -> usize {
+        let Some(block) = self.blocks.partition_point(|&s| s <= offset).checked_sub(1) else {
+            return 0;
+        };
+        let mut line = block * BLOCK_LINES;
+        let mut start = self.blocks[block];
+        while let Some(next) = self.next_start(line, start).filter(|&n| n <= offset) {
+            line += 1;
+            start = next;
+        }
+        line + 1
     }
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        // Counted first, so that the list is allocated once at its final size.
-        fn starts<T>(text: &str, convert: impl Fn(usize) -> T) -> Vec<T> {
-            let newlines = text.bytes().filter(|&b| b == b'\n').count();
-            let mut v = Vec::with_capacity(newlines + 1);
-            v.push(convert(0));
+        let starts = if u32::try_from(text.len()).is_ok() {
+            Starts::Narrow(Compact::new(text))
+        } else {
+            let mut v = vec![0];
             v.extend(
                 text.bytes()
                     .enumerate()
                     .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| convert(i + 1)),
+                    .map(|(i, _)| i + 1),
             );
-            v
-        }
-        let starts = if u32::try_from(text.len()).is_ok() {
-            // Every offset is at most the length, which fits.
-            Starts::Narrow(starts(text, |o| o as u32))
-        } else {
-            Starts::Wide(starts(text, |o| o))
+            Starts::Wide(v)
         };
         let chars_before_block = if text.is_ascii() {
             Vec::new()
@@ -169,14 +257,13 @@ impl LineIndex {
     /// 1-based line containing `offset` (offsets past the end map to the last line).
     pub fn line(&self, offset: usize) -> usize {
         let offset = offset.min(self.len);
-        let found = match &self.starts {
+        match &self.starts {
             // `offset` fits: it is at most `len`, which fits.
-            Starts::Narrow(v) => v.binary_search(&(offset as u32)),
-            Starts::Wide(v) => v.binary_search(&offset),
-        };
-        match found {
-            Ok(i) => i + 1,
-            Err(i) => i,
+            Starts::Narrow(c) => c.line(offset as u32),
+            Starts::Wide(v) => match v.binary_search(&offset) {
+                Ok(i) => i + 1,
+                Err(i) => i,
+            },
         }
     }
 
@@ -184,7 +271,7 @@ impl LineIndex {
     pub fn line_start(&self, line: usize) -> usize {
         let i = line.saturating_sub(1);
         let start = match &self.starts {
-            Starts::Narrow(v) => v.get(i).map(|&s| s as usize),
+            Starts::Narrow(c) => c.start(i).map(|s| s as usize),
             Starts::Wide(v) => v.get(i).copied(),
         };
         start.unwrap_or(self.len)
@@ -192,7 +279,7 @@ impl LineIndex {
 
     pub fn line_count(&self) -> usize {
         match &self.starts {
-            Starts::Narrow(v) => v.len(),
+            Starts::Narrow(c) => c.len(),
             Starts::Wide(v) => v.len(),
         }
     }
@@ -238,6 +325,55 @@ mod tests {
         assert!(past.is_empty());
         assert_eq!(Span::from(3..9), Span::new(3, 9));
         assert_eq!(Span::new(2, 4).cover(Span::new(8, 9)), Span::new(2, 9));
+    }
+
+    #[test]
+    fn compact_line_starts_match_a_full_list() {
+        // Short, empty and long lines (255 bytes and more apart), across block boundaries,
+        // with and without a final newline.
+        let mut texts = vec![String::new(), "\n".into(), "a".into(), "\n\n\n".into()];
+        let mut text = String::new();
+        for i in 0..400usize {
+            let len = match i % 9 {
+                0 => 0,
+                1 => 254,
+                2 => 255,
+                3 => 300 + i,
+                4 => 5_000,
+                _ => i % 13,
+            };
+            text.push_str(&"x".repeat(len));
+            text.push(if i % 5 == 0 { '\r' } else { 'y' });
+            text.push('\n');
+        }
+        texts.push(text.clone());
+        text.push_str("tail");
+        texts.push(text);
+        for text in &texts {
+            let idx = LineIndex::new(text);
+            let full: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            assert_eq!(idx.line_count(), full.len());
+            for (i, &start) in full.iter().enumerate() {
+                assert_eq!(idx.line_start(i + 1), start, "start of line {}", i + 1);
+            }
+            assert_eq!(idx.line_start(full.len() + 1), text.len());
+            let mut line = 0;
+            for offset in 0..=text.len() {
+                while line < full.len() && full[line] <= offset {
+                    line += 1;
+                }
+                assert_eq!(idx.line(offset), line, "line of offset {offset}");
+            }
+            assert_eq!(idx.line(text.len() + 10), line);
+        }
+        // An empty index, as `Default` gives, answers as before.
+        let empty = LineIndex::default();
+        assert_eq!(
+            (empty.line(5), empty.line_count(), empty.line_start(1)),
+            (0, 0, 0)
+        );
     }
 
     #[test]
