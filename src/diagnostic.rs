@@ -194,50 +194,62 @@ impl Findings {
         let rule = self.list.rule_index(rule);
         let message = self.intern(message);
         let help = help.map_or(NONE, |help| self.intern(help));
-        let labels_start = self.list.tables.labels.len() as u32;
-        let labels_len = labels.len() as u32;
-        for label in labels {
-            let text = self.intern(label.message);
-            self.list.tables.labels.push(Placed {
-                span: label.span,
-                text,
-            });
-        }
-        let (fix, applicability) = match fix {
-            Some(fix) => {
-                let Fix {
-                    title,
-                    applicability,
-                    edits,
-                } = *fix;
-                let title = self.intern(title);
-                let edits_start = self.list.tables.edits.len() as u32;
-                for edit in edits {
-                    let text = self.intern(edit.replacement);
-                    self.list.tables.edits.push(Placed {
-                        span: edit.span,
-                        text,
-                    });
-                }
-                let index = self.list.tables.fixes.len() as u32;
-                self.list
-                    .tables
-                    .fixes
-                    .push(StoredFix { title, edits_start });
-                (index, applicability)
+        // The side tables are keyed by the record's position; it is appended after every
+        // record there is, so they stay sorted by it.
+        let index = self.list.records.len() as u32;
+        let mut flags = 0;
+        if !labels.is_empty() {
+            let start = self.list.tables.labels.len() as u32;
+            for label in labels {
+                let text = self.intern(label.message);
+                self.list.tables.labels.push(Placed {
+                    span: label.span,
+                    text,
+                });
             }
-            None => (NONE, Applicability::Safe),
-        };
+            mark_last(&mut self.list.tables.labels);
+            self.list.tables.label_sets.push(LabelSet {
+                record: index,
+                start,
+            });
+            flags |= HAS_LABELS;
+        }
+        if let Some(fix) = fix {
+            let Fix {
+                title,
+                applicability,
+                edits,
+            } = *fix;
+            let title = self.intern(title);
+            let edits_start = if edits.is_empty() {
+                NONE
+            } else {
+                self.list.tables.edits.len() as u32
+            };
+            for edit in edits {
+                let text = self.intern(edit.replacement);
+                self.list.tables.edits.push(Placed {
+                    span: edit.span,
+                    text,
+                });
+            }
+            if edits_start != NONE {
+                mark_last(&mut self.list.tables.edits);
+            }
+            self.list.tables.fixes.push(StoredFix {
+                record: index,
+                title,
+                edits_start,
+            });
+            flags |= HAS_FIX | applicability_bits(applicability);
+        }
         self.list.records.push(Record {
             span,
             message,
             help,
-            labels_start,
-            labels_len,
-            fix,
             rule,
             severity,
-            applicability,
+            flags,
         });
     }
 
@@ -315,58 +327,178 @@ impl Texts {
     }
 }
 
-/// No text, or no fix.
+/// No text, or a fix without edits.
 const NONE: u32 = u32::MAX;
 
 /// The findings of one file, each stored as a fixed-size record that points into tables
 /// shared by all of them: labels, fixes, edits and texts (each distinct text once). A
-/// file with a finding on every line holds about 32 bytes per finding, plus 12 per label
-/// and 20 per fix of one edit, and no allocation of its own, where a [`Diagnostic`] with
-/// a label and a fix takes about 200 bytes in four allocations.
+/// file with a finding on every line holds about 20 bytes per finding, plus 8 per
+/// finding with labels and 12 per label, and 12 per fix and 12 per edit, and no
+/// allocation of its own, where a [`Diagnostic`] with a label and a fix takes about 200
+/// bytes in four allocations.
 ///
-/// Records can be dropped ([`Diagnostics::retain`]) and reordered
-/// ([`Diagnostics::sort_by`]); the tables are only ever appended to, so a record keeps
-/// pointing at its own labels and fix. [`Diagnostics::iter`] reads each finding as a
-/// [`Finding`] without copying it out.
+/// Most findings have neither labels nor a fix, so the record holds only a bit for each:
+/// a finding's label set and fix are entries of side tables, keyed by the record's
+/// position and sorted by it. [`Diagnostics::iter`] walks them in step with the records;
+/// a finding reached otherwise has them found by binary search, when its bit is set. A
+/// field for each in the record would cost every finding 12 bytes, whether it has them or
+/// not.
+///
+/// Records can be dropped ([`Diagnostics::retain`], [`Diagnostics::dedup`]) and
+/// reordered ([`Diagnostics::sort_by`]); each of these renumbers the side tables' keys to
+/// the records' new positions. The labels, edits and texts are only ever appended to.
+/// [`Diagnostics::iter`] reads each finding as a [`Finding`] without copying it out.
 #[derive(Clone, Default)]
 pub struct Diagnostics {
     records: Vec<Record>,
     tables: Tables,
 }
 
-/// One finding as stored.
+/// One finding as stored: 20 bytes, as a file can have a finding on every line.
 #[derive(Debug, Clone, Copy)]
 struct Record {
     span: Span,
     message: TextId,
     /// `NONE` when the finding has no help.
     help: TextId,
-    /// The finding's labels: `labels_len` entries of [`Tables::labels`] from `labels_start`.
-    labels_start: u32,
-    labels_len: u32,
-    /// Index into [`Tables::fixes`], `NONE` when the finding has no fix.
-    fix: u32,
     /// Index into [`Tables::rules`].
     rule: u16,
     severity: Severity,
-    /// The fix's applicability (meaningless without a fix): kept here, where a byte of
-    /// padding was free, rather than in a fix entry where it would take four.
-    applicability: Applicability,
+    /// The fix's applicability ([`APPLICABILITY`]), and whether the finding has labels
+    /// ([`HAS_LABELS`]) and a fix ([`HAS_FIX`]): one byte, which would otherwise be padding.
+    flags: u8,
+}
+
+/// The bits of [`Record::flags`] that hold the fix's applicability (0 without a fix).
+const APPLICABILITY: u8 = 0b11;
+/// Set when the finding has an entry in [`Tables::label_sets`].
+const HAS_LABELS: u8 = 1 << 2;
+/// Set when the finding has an entry in [`Tables::fixes`].
+const HAS_FIX: u8 = 1 << 3;
+
+fn applicability_bits(applicability: Applicability) -> u8 {
+    match applicability {
+        Applicability::Safe => 0,
+        Applicability::Unsafe => 1,
+        Applicability::DisplayOnly => 2,
+    }
+}
+
+impl Record {
+    fn has_labels(&self) -> bool {
+        self.flags & HAS_LABELS != 0
+    }
+
+    fn has_fix(&self) -> bool {
+        self.flags & HAS_FIX != 0
+    }
+
+    /// The fix's applicability (meaningless without a fix).
+    fn applicability(&self) -> Applicability {
+        match self.flags & APPLICABILITY {
+            0 => Applicability::Safe,
+            1 => Applicability::Unsafe,
+            _ => Applicability::DisplayOnly,
+        }
+    }
 }
 
 /// A label's or an edit's place and text.
+///
+/// The labels of a finding, and the edits of a fix, are a run of entries of their table
+/// whose last entry has [`LAST`] set in `text`. The side-table entry that points at a run
+/// so holds only where it starts, not its length: a length would cost 4 more bytes per
+/// finding with labels and per fix, and the runs cannot be told apart by where the next
+/// one starts, as side-table entries are reordered with their records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Placed {
     span: Span,
     text: TextId,
 }
 
-/// A fix as stored. Its edits are the entries of [`Tables::edits`] from `edits_start` to
-/// the next fix's `edits_start` (or the end): fixes and edits are only appended, in step.
+/// The bit of [`Placed::text`] that marks the last entry of a run. Text ids stay below it
+/// (see [`Diagnostics::has_room`]).
+const LAST: u32 = 1 << 31;
+
+impl Placed {
+    fn text(&self) -> TextId {
+        self.text & !LAST
+    }
+}
+
+/// Marks the last entry of `table` as the end of its run.
+fn mark_last(table: &mut [Placed]) {
+    if let Some(last) = table.last_mut() {
+        last.text |= LAST;
+    }
+}
+
+/// The run of `table` that starts at `start`: up to and including the next entry marked
+/// [`LAST`].
+fn run(table: &[Placed], start: u32) -> &[Placed] {
+    let rest = &table[start as usize..];
+    let len = rest
+        .iter()
+        .position(|entry| entry.text & LAST != 0)
+        .map_or(rest.len(), |last| last + 1);
+    &rest[..len]
+}
+
+/// The labels of one finding: the run of [`Tables::labels`] from `start`.
+#[derive(Debug, Clone, Copy)]
+struct LabelSet {
+    /// The position of the finding's record.
+    record: u32,
+    start: u32,
+}
+
+/// The fix of one finding. Its edits are the run of [`Tables::edits`] from `edits_start`,
+/// or none when that is `NONE`.
 #[derive(Debug, Clone, Copy)]
 struct StoredFix {
+    /// The position of the finding's record.
+    record: u32,
     title: TextId,
     edits_start: u32,
+}
+
+/// An entry of a side table, keyed by the position of the record it belongs to.
+trait Keyed {
+    fn record(&self) -> u32;
+    fn set_record(&mut self, record: u32);
+}
+
+impl Keyed for LabelSet {
+    fn record(&self) -> u32 {
+        self.record
+    }
+
+    fn set_record(&mut self, record: u32) {
+        self.record = record;
+    }
+}
+
+impl Keyed for StoredFix {
+    fn record(&self) -> u32 {
+        self.record
+    }
+
+    fn set_record(&mut self, record: u32) {
+        self.record = record;
+    }
+}
+
+/// The entry of the record at `index` (whose flag says it has one): `entries[at]` when
+/// the caller knows where it is, else (`at` is `NONE`) found by binary search.
+fn entry_of<T: Keyed>(entries: &[T], index: u32, at: u32) -> &T {
+    let at = match at {
+        NONE => entries
+            .binary_search_by_key(&index, Keyed::record)
+            .expect("a record flagged with an entry has one"),
+        at => at as usize,
+    };
+    debug_assert_eq!(entries[at].record(), index);
+    &entries[at]
 }
 
 /// What the records of a [`Diagnostics`] point into.
@@ -374,7 +506,10 @@ struct StoredFix {
 struct Tables {
     /// Each rule that reported, once.
     rules: Vec<&'static RuleMeta>,
+    /// One entry per finding with labels, sorted by record position.
+    label_sets: Vec<LabelSet>,
     labels: Vec<Placed>,
+    /// One entry per finding with a fix, sorted by record position.
     fixes: Vec<StoredFix>,
     edits: Vec<Placed>,
     /// Distinct texts: two ids are equal exactly when their texts are.
@@ -386,41 +521,98 @@ impl Tables {
         self.texts.get(id)
     }
 
-    fn labels_of(&self, record: &Record) -> &[Placed] {
-        let start = record.labels_start as usize;
-        &self.labels[start..start + record.labels_len as usize]
+    /// The labels of `record`, which is at position `index` (its label set at `at` of
+    /// [`Tables::label_sets`], or `NONE` if not known).
+    fn labels_of(&self, index: u32, record: &Record, at: u32) -> &[Placed] {
+        if !record.has_labels() {
+            return &[];
+        }
+        run(&self.labels, entry_of(&self.label_sets, index, at).start)
     }
 
-    fn edits_of(&self, fix: u32) -> &[Placed] {
-        let fix = fix as usize;
-        let start = self.fixes[fix].edits_start as usize;
-        let end = self
-            .fixes
-            .get(fix + 1)
-            .map_or(self.edits.len(), |next| next.edits_start as usize);
-        &self.edits[start..end]
+    /// The fix of `record`, which is at position `index` (its fix at `at` of
+    /// [`Tables::fixes`], or `NONE` if not known).
+    fn fix_of(&self, index: u32, record: &Record, at: u32) -> Option<&StoredFix> {
+        record.has_fix().then(|| entry_of(&self.fixes, index, at))
     }
 
-    /// Whether two records of these tables are the same finding, as
+    fn edits_of(&self, fix: &StoredFix) -> &[Placed] {
+        match fix.edits_start {
+            NONE => &[],
+            start => run(&self.edits, start),
+        }
+    }
+
+    /// Whether the records at positions `a` and `b` are the same finding, as
     /// `Diagnostic`'s `==` would say (texts are compared by id, which is the same).
-    fn same(&self, a: &Record, b: &Record) -> bool {
-        let same_fix = match (a.fix, b.fix) {
-            (NONE, NONE) => true,
-            (NONE, _) | (_, NONE) => false,
-            (x, y) => {
-                a.applicability == b.applicability
-                    && self.fixes[x as usize].title == self.fixes[y as usize].title
-                    && self.edits_of(x) == self.edits_of(y)
+    fn same(&self, records: &[Record], a: usize, b: usize) -> bool {
+        let (x, y) = (&records[a], &records[b]);
+        // The record's own fields first: most neighbours differ there, and the labels and
+        // fix each take a search of a side table.
+        let same_fix = || match (
+            self.fix_of(a as u32, x, NONE),
+            self.fix_of(b as u32, y, NONE),
+        ) {
+            (None, None) => true,
+            (Some(f), Some(g)) => {
+                x.applicability() == y.applicability()
+                    && f.title == g.title
+                    && self.edits_of(f) == self.edits_of(g)
             }
+            _ => false,
         };
-        *self.rules[a.rule as usize] == *self.rules[b.rule as usize]
-            && a.severity == b.severity
-            && a.message == b.message
-            && a.span == b.span
-            && a.help == b.help
-            && self.labels_of(a) == self.labels_of(b)
-            && same_fix
+        *self.rules[x.rule as usize] == *self.rules[y.rule as usize]
+            && x.severity == y.severity
+            && x.message == y.message
+            && x.span == y.span
+            && x.help == y.help
+            && x.has_labels() == y.has_labels()
+            && self.labels_of(a as u32, x, NONE) == self.labels_of(b as u32, y, NONE)
+            && same_fix()
     }
+}
+
+/// One bit per record: which to keep.
+struct Marks(Vec<u64>);
+
+impl Marks {
+    fn new(len: usize) -> Marks {
+        Marks(vec![0; len.div_ceil(64)])
+    }
+
+    fn set(&mut self, index: usize) {
+        self.0[index / 64] |= 1 << (index % 64);
+    }
+
+    fn get(&self, index: usize) -> bool {
+        self.0[index / 64] & (1 << (index % 64)) != 0
+    }
+}
+
+/// Renumbers the entries of a side table after the records not marked in `kept` were
+/// dropped: the entries of dropped records go, the others take their record's new
+/// position (the number of kept records before it). Entries stay sorted.
+fn renumber_kept<T: Keyed>(entries: &mut Vec<T>, kept: &Marks) {
+    let mut old = 0;
+    let mut new = 0;
+    entries.retain_mut(|entry| {
+        let record = entry.record() as usize;
+        while old < record {
+            new += u32::from(kept.get(old));
+            old += 1;
+        }
+        entry.set_record(new);
+        kept.get(record)
+    });
+}
+
+/// Renumbers the entries of a side table for records about to be moved to the positions
+/// `destinations` gives, and sorts the entries by their new positions.
+fn renumber_moved<T: Keyed>(entries: &mut [T], destinations: &[u32]) {
+    for entry in entries.iter_mut() {
+        entry.set_record(destinations[entry.record() as usize]);
+    }
+    entries.sort_unstable_by_key(Keyed::record);
 }
 
 impl Diagnostics {
@@ -436,7 +628,9 @@ impl Diagnostics {
     pub fn iter(&self) -> Iter<'_> {
         Iter {
             tables: &self.tables,
-            records: self.records.iter(),
+            records: self.records.iter().enumerate(),
+            label_sets: 0..self.tables.label_sets.len() as u32,
+            fixes: 0..self.tables.fixes.len() as u32,
         }
     }
 
@@ -444,29 +638,86 @@ impl Diagnostics {
         self.records.get(index).map(|record| Finding {
             tables: &self.tables,
             record,
+            index: index as u32,
+            label_set: NONE,
+            fix: NONE,
         })
     }
 
-    /// Keeps the findings `keep` says yes to, in their order.
+    /// The finding at `index`, which is in bounds.
+    fn at(&self, index: usize) -> Finding<'_> {
+        Finding {
+            tables: &self.tables,
+            record: &self.records[index],
+            index: index as u32,
+            label_set: NONE,
+            fix: NONE,
+        }
+    }
+
+    /// Keeps the findings `keep` says yes to, in their order. `keep` sees each finding
+    /// once, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(Finding<'_>) -> bool) {
-        let tables = &self.tables;
-        self.records
-            .retain(|record| keep(Finding { tables, record }));
+        let mut kept = Marks::new(self.len());
+        let mut all = true;
+        for (index, finding) in self.iter().enumerate() {
+            if keep(finding) {
+                kept.set(index);
+            } else {
+                all = false;
+            }
+        }
+        if !all {
+            self.keep_marked(&kept);
+        }
+    }
+
+    /// Drops each finding equal to the one before it (the last one kept).
+    pub fn dedup(&mut self) {
+        let mut kept = Marks::new(self.len());
+        let mut all = true;
+        let mut last = None;
+        for index in 0..self.len() {
+            if last.is_some_and(|last| self.tables.same(&self.records, last, index)) {
+                all = false;
+            } else {
+                kept.set(index);
+                last = Some(index);
+            }
+        }
+        if !all {
+            self.keep_marked(&kept);
+        }
+    }
+
+    /// Keeps the records marked in `kept`, in order, with the side tables renumbered to
+    /// their new positions.
+    fn keep_marked(&mut self, kept: &Marks) {
+        let mut index = 0;
+        self.records.retain(|_| {
+            index += 1;
+            kept.get(index - 1)
+        });
+        renumber_kept(&mut self.tables.label_sets, kept);
+        renumber_kept(&mut self.tables.fixes, kept);
     }
 
     /// A stable sort. It allocates one 32-bit index per finding, not a scratch copy of
     /// the records, and nothing when they are in order already.
     pub fn sort_by(&mut self, mut order: impl FnMut(Finding<'_>, Finding<'_>) -> Ordering) {
-        let tables = &self.tables;
-        sort_stable_by(&mut self.records, |a, b| {
-            order(Finding { tables, record: a }, Finding { tables, record: b })
-        });
-    }
-
-    /// Drops each finding equal to the one before it.
-    pub fn dedup(&mut self) {
-        let tables = &self.tables;
-        self.records.dedup_by(|a, b| tables.same(a, b));
+        let Some(mut indexes) =
+            sorting_permutation(self.len(), |a, b| order(self.at(a), self.at(b)))
+        else {
+            return;
+        };
+        // Turned around in place, the permutation gives each record's new position, which
+        // renumbers the side tables (they are keyed by position) with no other
+        // allocation: the sort runs while the file's syntax tree and graph are still held,
+        // so memory it takes adds to the peak.
+        invert_permutation(&mut indexes);
+        renumber_moved(&mut self.tables.label_sets, &indexes);
+        renumber_moved(&mut self.tables.fixes, &indexes);
+        move_to(&mut self.records, &mut indexes);
     }
 
     /// Gives every finding of a rule the severity `severity_of` returns for the rule, if any.
@@ -519,17 +770,20 @@ impl Diagnostics {
 
     /// Whether a finding with `labels` labels, a fix of `edits` edits and texts of
     /// `text_len` bytes in all fits: every table is indexed in 32 bits (16 for rules), as
-    /// are the texts' bytes, which only gigabytes of findings would fill. A finding that
-    /// does not fit is dropped rather than misfiled.
+    /// are the texts' bytes, which only gigabytes of findings would fill. Text ids stay
+    /// below [`LAST`], whose bit marks the ends of runs; 2^31 distinct texts would take
+    /// more bytes than 32 bits count, so that limit is never the one reached. A finding
+    /// that does not fit is dropped rather than misfiled.
     fn has_room(&self, labels: usize, edits: usize, text_len: usize) -> bool {
         let max = NONE as usize;
         let t = &self.tables;
         self.records.len() < max
             && t.rules.len() < u16::MAX as usize
+            && t.label_sets.len() < max
             && t.labels.len().saturating_add(labels) <= max
             && t.fixes.len() < max
             && t.edits.len().saturating_add(edits) <= max
-            && t.texts.len().saturating_add(3 + labels + edits) <= max
+            && t.texts.len().saturating_add(3 + labels + edits) <= LAST as usize
             && t.texts.bytes.len().saturating_add(text_len) <= u32::MAX as usize
     }
 }
@@ -584,15 +838,49 @@ impl Eq for Diagnostics {}
 #[derive(Clone)]
 pub struct Iter<'a> {
     tables: &'a Tables,
-    records: std::slice::Iter<'a, Record>,
+    records: std::iter::Enumerate<std::slice::Iter<'a, Record>>,
+    /// The side-table entries of the findings not yet yielded. The entries are in record
+    /// order, one for each record flagged with one, so the next finding's (from either
+    /// end) is at an end of these ranges: no search is needed to read each finding's
+    /// labels and fix in turn.
+    label_sets: std::ops::Range<u32>,
+    fixes: std::ops::Range<u32>,
+}
+
+/// The first entry of `range` if `has` (and takes it off), else `NONE`.
+fn take_front(range: &mut std::ops::Range<u32>, has: bool) -> u32 {
+    if has {
+        range
+            .next()
+            .expect("a record flagged with an entry has one")
+    } else {
+        NONE
+    }
+}
+
+/// The last entry of `range` if `has` (and takes it off), else `NONE`.
+fn take_back(range: &mut std::ops::Range<u32>, has: bool) -> u32 {
+    if has {
+        range
+            .next_back()
+            .expect("a record flagged with an entry has one")
+    } else {
+        NONE
+    }
 }
 
 impl<'a> Iterator for Iter<'a> {
     type Item = Finding<'a>;
 
     fn next(&mut self) -> Option<Finding<'a>> {
-        let tables = self.tables;
-        self.records.next().map(|record| Finding { tables, record })
+        let (index, record) = self.records.next()?;
+        Some(Finding {
+            tables: self.tables,
+            record,
+            index: index as u32,
+            label_set: take_front(&mut self.label_sets, record.has_labels()),
+            fix: take_front(&mut self.fixes, record.has_fix()),
+        })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -602,10 +890,14 @@ impl<'a> Iterator for Iter<'a> {
 
 impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let tables = self.tables;
-        self.records
-            .next_back()
-            .map(|record| Finding { tables, record })
+        let (index, record) = self.records.next_back()?;
+        Some(Finding {
+            tables: self.tables,
+            record,
+            index: index as u32,
+            label_set: take_back(&mut self.label_sets, record.has_labels()),
+            fix: take_back(&mut self.fixes, record.has_fix()),
+        })
     }
 }
 
@@ -616,6 +908,12 @@ impl ExactSizeIterator for Iter<'_> {}
 pub struct Finding<'a> {
     tables: &'a Tables,
     record: &'a Record,
+    /// The record's position, which keys its labels and fix.
+    index: u32,
+    /// Where its entries in [`Tables::label_sets`] and [`Tables::fixes`] are, when the
+    /// iterator that yielded it knew; `NONE` when not known (or there is none).
+    label_set: u32,
+    fix: u32,
 }
 
 impl<'a> Finding<'a> {
@@ -653,36 +951,39 @@ impl<'a> Finding<'a> {
 
     pub fn labels(self) -> impl ExactSizeIterator<Item = LabelRef<'a>> + 'a {
         let tables = self.tables;
-        tables.labels_of(self.record).iter().map(|label| LabelRef {
-            span: label.span,
-            message: tables.text(label.text),
-        })
+        tables
+            .labels_of(self.index, self.record, self.label_set)
+            .iter()
+            .map(|label| LabelRef {
+                span: label.span,
+                message: tables.text(label.text()),
+            })
     }
 
     pub fn fix(self) -> Option<FixRef<'a>> {
-        let index = self.record.fix;
-        (index != NONE).then(|| FixRef {
-            title: self.tables.text(self.tables.fixes[index as usize].title),
-            applicability: self.record.applicability,
-            tables: self.tables,
-            edits: self.tables.edits_of(index),
-        })
+        let tables = self.tables;
+        tables
+            .fix_of(self.index, self.record, self.fix)
+            .map(|fix| FixRef {
+                title: tables.text(fix.title),
+                applicability: self.record.applicability(),
+                tables,
+                edits: tables.edits_of(fix),
+            })
     }
 
     /// This finding as a [`Diagnostic`] of its own (its texts copied out).
     pub fn to_diagnostic(self) -> Diagnostic {
-        let tables = self.tables;
         Diagnostic {
             rule: self.rule(),
             severity: self.severity(),
-            message: tables.text(self.record.message).into(),
+            message: self.message().into(),
             span: self.span(),
-            labels: tables
-                .labels_of(self.record)
-                .iter()
+            labels: self
+                .labels()
                 .map(|label| Label {
                     span: label.span,
-                    message: tables.text(label.text).into(),
+                    message: label.message.into(),
                 })
                 .collect(),
             help: self.help().map(Arc::from),
@@ -731,7 +1032,7 @@ impl<'a> FixRef<'a> {
         let tables = self.tables;
         self.edits.iter().map(|edit| EditRef {
             span: edit.span,
-            replacement: tables.text(edit.text),
+            replacement: tables.text(edit.text()),
         })
     }
 
@@ -775,32 +1076,77 @@ impl EditRef<'_> {
     }
 }
 
-/// A stable sort by `order` that allocates one 32-bit index per item instead of a scratch
-/// buffer of items: the indexes are sorted (ties by index, which keeps it stable), then the
-/// items are moved into place by following the permutation's cycles.
-fn sort_stable_by<T>(items: &mut [T], mut order: impl FnMut(&T, &T) -> Ordering) {
-    if items.is_sorted_by(|a, b| order(a, b).is_le()) {
+/// The permutation that sorts `len` items stably by `order` (which compares two items by
+/// index), or `None` when they are in order already: `indexes[k]` is the index of the item
+/// that goes to position `k`. Ties are broken by index, which keeps it stable.
+fn sorting_permutation(
+    len: usize,
+    mut order: impl FnMut(usize, usize) -> Ordering,
+) -> Option<Vec<u32>> {
+    if (1..len).all(|i| order(i - 1, i).is_le()) {
+        return None;
+    }
+    let len = u32::try_from(len).expect("findings are counted in 32 bits");
+    let mut indexes: Vec<u32> = (0..len).collect();
+    indexes.sort_unstable_by(|&a, &b| order(a as usize, b as usize).then(a.cmp(&b)));
+    Some(indexes)
+}
+
+/// Turns a permutation that gives, for each position, the index of the item that goes
+/// there (as [`sorting_permutation`] returns it) into one that gives, for each item, the
+/// position it goes to. It follows the permutation's cycles in place, marking the entries
+/// done with their top bit, which is free unless there are more than 2^31 of them; then
+/// it allocates the inverse.
+fn invert_permutation(permutation: &mut Vec<u32>) {
+    const DONE: u32 = 1 << 31;
+    if permutation.len() > DONE as usize {
+        *permutation = inverse(permutation);
         return;
     }
-    let Ok(len) = u32::try_from(items.len()) else {
-        items.sort_by(order);
-        return;
-    };
-    let mut indexes: Vec<u32> = (0..len).collect();
-    indexes
-        .sort_unstable_by(|&a, &b| order(&items[a as usize], &items[b as usize]).then(a.cmp(&b)));
-    // indexes[k] is the index of the item that goes to position k.
-    const DONE: u32 = u32::MAX;
-    for start in 0..items.len() {
-        let mut at = start;
-        while indexes[at] != DONE {
-            let from = indexes[at] as usize;
-            indexes[at] = DONE;
-            if from == start {
+    for start in 0..permutation.len() {
+        if permutation[start] & DONE != 0 {
+            continue;
+        }
+        // Along the cycle `start`, `permutation[start]`, ...: each `permutation[from] ==
+        // to` (the item at `to` goes to `from`) becomes `permutation[to] == from`, each
+        // entry read before it is overwritten.
+        let mut from = start as u32;
+        let mut to = permutation[start];
+        loop {
+            let next = permutation[to as usize];
+            permutation[to as usize] = from | DONE;
+            if to as usize == start {
                 break;
             }
-            items.swap(at, from);
-            at = from;
+            from = to;
+            to = next;
+        }
+    }
+    for entry in permutation.iter_mut() {
+        *entry &= !DONE;
+    }
+}
+
+/// The inverse of `permutation`, in a new allocation.
+fn inverse(permutation: &[u32]) -> Vec<u32> {
+    let mut inverse = vec![0; permutation.len()];
+    for (position, &item) in permutation.iter().enumerate() {
+        inverse[item as usize] = position as u32;
+    }
+    inverse
+}
+
+/// Moves each item of `items` to the position `destinations` gives for it, by swaps, each
+/// of which puts one item in its place; `destinations` is moved along with the items.
+fn move_to<T>(items: &mut [T], destinations: &mut [u32]) {
+    for at in 0..items.len() {
+        loop {
+            let to = destinations[at] as usize;
+            if to == at {
+                break;
+            }
+            items.swap(at, to);
+            destinations.swap(at, to);
         }
     }
 }
@@ -872,11 +1218,196 @@ mod tests {
         }
     }
 
+    /// The side tables are sorted by record position, each entry belongs to a record that
+    /// is there and flagged, and each flagged record has its entry.
+    fn assert_side_tables_match(list: &Diagnostics) {
+        fn keys<T: Keyed>(entries: &[T]) -> Vec<usize> {
+            entries.iter().map(|e| e.record() as usize).collect()
+        }
+        let flagged = |has: fn(&Record) -> bool| -> Vec<usize> {
+            (0..list.len()).filter(|&i| has(&list.records[i])).collect()
+        };
+        assert_eq!(keys(&list.tables.label_sets), flagged(Record::has_labels));
+        assert_eq!(keys(&list.tables.fixes), flagged(Record::has_fix));
+    }
+
     #[test]
-    fn a_finding_record_takes_32_bytes() {
-        assert_eq!(std::mem::size_of::<Record>(), 32);
+    fn a_finding_record_takes_20_bytes() {
+        assert_eq!(std::mem::size_of::<Record>(), 20);
         assert_eq!(std::mem::size_of::<Placed>(), 12);
-        assert_eq!(std::mem::size_of::<StoredFix>(), 8);
+        assert_eq!(std::mem::size_of::<LabelSet>(), 8);
+        assert_eq!(std::mem::size_of::<StoredFix>(), 12);
+    }
+
+    #[test]
+    fn applicability_reads_back_from_the_flags() {
+        for applicability in [
+            Applicability::Safe,
+            Applicability::Unsafe,
+            Applicability::DisplayOnly,
+        ] {
+            for other in [0, HAS_LABELS, HAS_FIX, HAS_LABELS | HAS_FIX] {
+                let record = Record {
+                    span: Span::new(0, 0),
+                    message: 0,
+                    help: NONE,
+                    rule: 0,
+                    severity: Severity::Info,
+                    flags: applicability_bits(applicability) | other,
+                };
+                assert_eq!(record.applicability(), applicability);
+                assert_eq!(record.has_labels(), other & HAS_LABELS != 0);
+                assert_eq!(record.has_fix(), other & HAS_FIX != 0);
+            }
+        }
+    }
+
+    /// Findings in every mix of labels and fix, interleaved, each told apart by its
+    /// message, label texts and fix title.
+    fn interleaved(n: usize) -> Vec<Diagnostic> {
+        (0..n)
+            .map(|i| {
+                let mut d =
+                    Diagnostic::new(rule(i % 3), Span::new(i % 7, i % 7 + 1), format!("m{i}"));
+                // Labels on every second finding, a fix on every third, so that all four
+                // mixes occur, in runs and alone.
+                if i % 2 == 0 {
+                    for l in 0..1 + i % 3 {
+                        d = d.with_label(Span::new(l, i), format!("label {i}.{l}"));
+                    }
+                }
+                if i % 3 == 0 {
+                    d = d.with_fix(Fix {
+                        title: format!("fix {i}").into(),
+                        applicability: [
+                            Applicability::Safe,
+                            Applicability::Unsafe,
+                            Applicability::DisplayOnly,
+                        ][i % 5 % 3],
+                        edits: (0..i % 4)
+                            .map(|e| Edit {
+                                span: Span::new(e, e + i),
+                                replacement: format!("edit {i}.{e}").into(),
+                            })
+                            .collect(),
+                    });
+                }
+                d
+            })
+            .collect()
+    }
+
+    #[test]
+    fn interleaved_labels_and_fixes_read_back_with_their_own_finding() {
+        let list = interleaved(200);
+        let stored = Diagnostics::from(list.clone());
+        assert_side_tables_match(&stored);
+        assert_eq!(stored.tables.label_sets.len(), 100);
+        assert_eq!(stored.tables.fixes.len(), 67);
+        for (i, d) in list.iter().enumerate() {
+            let finding = stored.get(i).expect("in bounds");
+            assert_eq!(finding.to_diagnostic(), *d, "finding {i}");
+        }
+        // From the back too, and from both ends in turn: the iterator keeps track of
+        // the side-table entries at either end.
+        for (finding, d) in stored.iter().rev().zip(list.iter().rev()) {
+            assert_eq!(finding.to_diagnostic(), *d);
+        }
+        let mut both_ends = stored.iter();
+        let (mut front, mut back) = (0, list.len());
+        while front < back {
+            if (front + back) % 3 == 0 {
+                back -= 1;
+                let finding = both_ends.next_back().expect("findings left");
+                assert_eq!(finding.to_diagnostic(), list[back], "finding {back}");
+            } else {
+                let finding = both_ends.next().expect("findings left");
+                assert_eq!(finding.to_diagnostic(), list[front], "finding {front}");
+                front += 1;
+            }
+        }
+        assert!(both_ends.next().is_none());
+        assert_eq!(stored.to_vec(), list);
+    }
+
+    #[test]
+    fn labels_and_fixes_follow_their_findings_through_every_reordering() {
+        // Every seventh finding twice in a row, for dedup (a stable sort keeps them so).
+        let mut expected: Vec<Diagnostic> = interleaved(300)
+            .into_iter()
+            .enumerate()
+            .flat_map(|(i, d)| std::iter::repeat_n(d, 1 + usize::from(i % 7 == 0)))
+            .collect();
+        let mut stored = Diagnostics::from(expected.clone());
+        let by_place = |span: Span, code: &str| (span.start(), code.to_string());
+
+        stored.sort_by(|a, b| by_place(a.span(), a.code()).cmp(&by_place(b.span(), b.code())));
+        expected.sort_by_key(|a| by_place(a.span, a.code()));
+        assert_side_tables_match(&stored);
+        assert_eq!(stored.to_vec(), expected);
+
+        let before = expected.len();
+        stored.dedup();
+        expected.dedup();
+        assert!(expected.len() < before);
+        assert_side_tables_match(&stored);
+        assert_eq!(stored.to_vec(), expected);
+
+        let keep = |message: &str| !message.ends_with('1') && !message.ends_with('6');
+        stored.retain(|d| keep(d.message()));
+        expected.retain(|d| keep(&d.message));
+        assert_side_tables_match(&stored);
+        assert_eq!(stored.to_vec(), expected);
+
+        // Reversed by message: every record moves.
+        stored.sort_by(|a, b| b.message().cmp(a.message()));
+        expected.sort_by(|a, b| b.message.cmp(&a.message));
+        assert_side_tables_match(&stored);
+        assert_eq!(stored.to_vec(), expected);
+
+        // Dropping only findings with labels, then only findings without any.
+        stored.retain(|d| d.labels().len() != 2);
+        expected.retain(|d| d.labels.len() != 2);
+        stored.retain(|d| d.labels().len() > 0 || d.fix().is_some() || d.span().start() > 2);
+        expected.retain(|d| !d.labels.is_empty() || d.fix.is_some() || d.span.start() > 2);
+        assert_side_tables_match(&stored);
+        assert_eq!(stored.to_vec(), expected);
+
+        stored.retain(|_| false);
+        assert!(stored.is_empty());
+        assert_side_tables_match(&stored);
+    }
+
+    #[test]
+    fn random_findings_survive_sorts_and_filters_in_turn() {
+        let mut seed = Seed(29);
+        for round in 0..20 {
+            let len = seed.next(200);
+            let mut expected = seed.diagnostics(len);
+            let mut stored = Diagnostics::from(expected.clone());
+            for _ in 0..4 {
+                match seed.next(3) {
+                    0 => {
+                        let key = |span: Span, message: &str| (span.end(), message.len());
+                        stored.sort_by(|a, b| {
+                            key(a.span(), a.message()).cmp(&key(b.span(), b.message()))
+                        });
+                        expected.sort_by_key(|a| key(a.span, &a.message));
+                    }
+                    1 => {
+                        let cut = seed.next(40);
+                        stored.retain(|d| d.span().start() >= cut || d.help().is_some());
+                        expected.retain(|d| d.span.start() >= cut || d.help.is_some());
+                    }
+                    _ => {
+                        stored.dedup();
+                        expected.dedup();
+                    }
+                }
+                assert_side_tables_match(&stored);
+                assert_eq!(stored.to_vec(), expected, "round {round}");
+            }
+        }
     }
 
     #[test]
@@ -1093,6 +1624,25 @@ mod tests {
     }
 
     #[test]
+    fn permutations_invert_in_place_and_move_items_where_they_say() {
+        let mut seed = Seed(31);
+        let cycle: Vec<u32> = (1..=50).map(|i| i % 50).collect();
+        let mut shuffled: Vec<u32> = (0..300).collect();
+        for i in (1..shuffled.len()).rev() {
+            shuffled.swap(i, seed.next(i as u64 + 1));
+        }
+        for permutation in [vec![], vec![0], vec![0, 1, 2], cycle, shuffled] {
+            let mut inverted = permutation.clone();
+            invert_permutation(&mut inverted);
+            assert_eq!(inverted, inverse(&permutation));
+            // The item at `permutation[k]` ends at `k`.
+            let mut items: Vec<u32> = (0..permutation.len() as u32).collect();
+            move_to(&mut items, &mut inverted);
+            assert_eq!(items, permutation);
+        }
+    }
+
+    #[test]
     fn the_index_sort_sorts_like_the_standard_stable_sort() {
         let mut seed = Seed(12345);
         for len in [0usize, 1, 2, 3, 7, 64, 1000] {
@@ -1100,7 +1650,14 @@ mod tests {
             let mut expected = items.clone();
             expected.sort_by_key(|&(k, _)| k);
             let mut got = items;
-            sort_stable_by(&mut got, |a, b| a.0.cmp(&b.0));
+            if let Some(mut indexes) =
+                sorting_permutation(got.len(), |a, b| got[a].0.cmp(&got[b].0))
+            {
+                let expected_inverse = inverse(&indexes);
+                invert_permutation(&mut indexes);
+                assert_eq!(indexes, expected_inverse, "len {len}");
+                move_to(&mut got, &mut indexes);
+            }
             assert_eq!(got, expected, "len {len}");
         }
     }
