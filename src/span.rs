@@ -117,7 +117,7 @@ impl Default for Starts {
 }
 
 /// Lines per block of [`Compact`]: a lookup walks at most this many lengths.
-const BLOCK_LINES: usize = 32;
+const BLOCK_LINES: usize = 16;
 
 /// [`Compact::lens`] of a line that starts 255 bytes or more after the one before it.
 const LONG: u8 = u8::MAX;
@@ -195,18 +195,32 @@ impl Compact {
         Some(start)
     }
 
-    /// How many lines start at or before `offset`: the 1-based line holding it.
-    fn line(&self, offset: u32) -> usize {
+    /// The 1-based line holding `offset` (how many lines start at or before it) and where
+    /// that line starts; `(0, 0)` for an empty index.
+    fn locate(&self, offset: u32) -> (usize, u32) {
         let Some(block) = self.blocks.partition_point(|&s| s <= offset).checked_sub(1) else {
-            return 0;
+            return (0, 0);
         };
-        let mut line = block * BLOCK_LINES;
+        let first = block * BLOCK_LINES;
         let mut start = self.blocks[block];
-        while let Some(next) = self.next_start(line, start).filter(|&n| n <= offset) {
-            line += 1;
+        let rest = self
+            .lens
+            .get(first + 1..(first + BLOCK_LINES).min(self.lens.len()))
+            .unwrap_or_default();
+        for (i, &len) in rest.iter().enumerate() {
+            let next = match len {
+                LONG => match self.next_start(first + i, start) {
+                    Some(next) => next,
+                    None => break,
+                },
+                len => start + u32::from(len),
+            };
+            if next > offset {
+                return (first + i + 1, start);
+            }
             start = next;
         }
-        line + 1
+        (first + rest.len() + 1, start)
     }
 }
 
@@ -259,11 +273,27 @@ impl LineIndex {
         let offset = offset.min(self.len);
         match &self.starts {
             // `offset` fits: it is at most `len`, which fits.
-            Starts::Narrow(c) => c.line(offset as u32),
+            Starts::Narrow(c) => c.locate(offset as u32).0,
             Starts::Wide(v) => match v.binary_search(&offset) {
                 Ok(i) => i + 1,
                 Err(i) => i,
             },
+        }
+    }
+
+    /// [`LineIndex::line`] and [`LineIndex::line_start`] of that line, in one lookup.
+    fn line_and_start(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.len);
+        match &self.starts {
+            // `offset` fits: it is at most `len`, which fits.
+            Starts::Narrow(c) => {
+                let (line, start) = c.locate(offset as u32);
+                (line, start as usize)
+            }
+            Starts::Wide(_) => {
+                let line = self.line(offset);
+                (line, self.line_start(line))
+            }
         }
     }
 
@@ -291,8 +321,8 @@ impl LineIndex {
         while offset > 0 && !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line(offset);
-        let start = self.line_start(line).min(offset);
+        let (line, start) = self.line_and_start(offset);
+        let start = start.min(offset);
         let chars = if self.chars_before_block.is_empty() || text.len() != self.len {
             // ASCII: a byte is a char. (A text other than the indexed one is counted.)
             if text.len() == self.len {
@@ -367,6 +397,11 @@ mod tests {
                 assert_eq!(idx.line(offset), line, "line of offset {offset}");
             }
             assert_eq!(idx.line(text.len() + 10), line);
+            for offset in (0..=text.len()).step_by(7) {
+                let at = idx.line_col(text, offset);
+                let start = idx.line_start(idx.line(offset));
+                assert_eq!((at.line, at.column), (idx.line(offset), offset - start + 1));
+            }
         }
         // An empty index, as `Default` gives, answers as before.
         let empty = LineIndex::default();

@@ -177,7 +177,7 @@ pub struct JoinedText {
 
 /// Where a [`JoinedText`] is in the source. An enum rather than a start beside a list: the
 /// spare values of its tag hold the tag of [`Args`], which so stays 32 bytes (and
-/// [`Instruction`] 64).
+/// [`Instruction`] 56).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Place {
     /// One contiguous piece (the usual case, which takes no allocation) starting here.
