@@ -23,7 +23,7 @@ pub use image::ImageRef;
 use vars::{Indexes, ScopeVars, VarStore};
 pub use vars::{VarsAt, MAX_INHERITED};
 
-/// What a stage is built on, in one word: every stage record holds its base, so the image
+/// What a stage is built on. Every stage record holds its base, in 32 bits, so the image
 /// references and unresolved texts are in the graph's tables ([`Graph::base_image`],
 /// [`Graph::unresolved_base`]), where a reference many stages share is held once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +50,27 @@ impl Base {
         match self {
             Base::Stage { index } => Some(index as usize),
             _ => None,
+        }
+    }
+
+    /// In 32 bits, as a stage holds it: the kind in the top two, the index in the others.
+    fn pack(self) -> u32 {
+        let (kind, index) = match self {
+            Base::Image { image } => (0, image),
+            Base::Stage { index } => (1, index),
+            Base::Scratch => (2, 0),
+            Base::Unresolved { raw } => (3, raw),
+        };
+        (kind << BASE_INDEX_BITS) | index.min(BASE_INDEX)
+    }
+
+    fn unpack(packed: u32) -> Base {
+        let index = packed & BASE_INDEX;
+        match packed >> BASE_INDEX_BITS {
+            0 => Base::Image { image: index },
+            1 => Base::Stage { index },
+            2 => Base::Scratch,
+            _ => Base::Unresolved { raw: index },
         }
     }
 }
@@ -356,28 +377,6 @@ pub struct Stage {
 /// takes at least `FROM a\n`, 7 bytes, so fewer than 2³⁰ stages, images or words.
 const BASE_INDEX_BITS: u32 = 30;
 const BASE_INDEX: u32 = (1 << BASE_INDEX_BITS) - 1;
-
-impl Base {
-    fn pack(self) -> u32 {
-        let (kind, index) = match self {
-            Base::Image { image } => (0, image),
-            Base::Stage { index } => (1, index),
-            Base::Scratch => (2, 0),
-            Base::Unresolved { raw } => (3, raw),
-        };
-        (kind << BASE_INDEX_BITS) | index.min(BASE_INDEX)
-    }
-
-    fn unpack(packed: u32) -> Base {
-        let index = packed & BASE_INDEX;
-        match packed >> BASE_INDEX_BITS {
-            0 => Base::Image { image: index },
-            1 => Base::Stage { index },
-            2 => Base::Scratch,
-            _ => Base::Unresolved { raw: index },
-        }
-    }
-}
 
 /// The name index of a stage without an `AS` name.
 const NO_NAME: u32 = u32::MAX;

@@ -43,13 +43,19 @@ use super::narrow;
 /// chain of thousands of stages.
 pub const MAX_INHERITED: usize = super::MAX_LINEAGE - 1;
 
-/// Ascending indexes, the first held in place: most lists (a name's assignments, the
-/// stages of one name) have one entry, and an allocation each would outweigh it.
+/// Ascending indexes, the first held in place: most lists (the stages of one name) have one
+/// entry, and an allocation each would outweigh it. A run of consecutive indexes after the
+/// first of it is one entry, its last index marked [`RUN`]: a chain of thousands of stages
+/// of one name (`FROM s AS s`) holds two entries, not one per stage.
 #[derive(Debug, Clone)]
 pub(super) struct Indexes {
     first: u32,
     more: ThinVec<u32>,
 }
+
+/// Marks an entry of [`Indexes::more`] that ends a run: every index after the entry
+/// before it, up to this one, is held. Indexes are below 2³¹ (a file holds at most 4 GiB).
+const RUN: u32 = 1 << 31;
 
 impl Indexes {
     pub(super) fn new(first: u32) -> Self {
@@ -61,20 +67,34 @@ impl Indexes {
 
     /// Adds `index`, which comes after every index held.
     pub(super) fn push(&mut self, index: u32) {
-        self.more.push(index);
+        let index = index & !RUN;
+        let last = self.more.last().copied();
+        match last {
+            // Extends the run that ends just before it.
+            Some(end) if end & RUN != 0 && (end & !RUN) + 1 == index => {
+                if let Some(end) = self.more.last_mut() {
+                    *end = index | RUN;
+                }
+            }
+            // Starts a run after the index just before it.
+            Some(prev) if prev & RUN == 0 && prev + 1 == index => self.more.push(index | RUN),
+            None if self.first + 1 == index => self.more.push(index | RUN),
+            _ => self.more.push(index),
+        }
     }
 
     /// The last index below `limit`.
     pub(super) fn last_below(&self, limit: u32) -> Option<u32> {
-        last_below(self.first, &self.more, limit)
-    }
-}
-
-/// The last of the ascending indexes `first`, `more…` below `limit`.
-fn last_below(first: u32, more: &[u32], limit: u32) -> Option<u32> {
-    match more.partition_point(|&at| at < limit) {
-        0 => (first < limit).then_some(first),
-        i => Some(more[i - 1]),
+        let at = self.more.partition_point(|&e| e & !RUN < limit);
+        let before = match at {
+            0 => (self.first < limit).then_some(self.first)?,
+            i => self.more[i - 1] & !RUN,
+        };
+        // A run that reaches `limit` or past it holds every index from `before` on.
+        match self.more.get(at) {
+            Some(&end) if end & RUN != 0 => Some(limit - 1),
+            _ => Some(before),
+        }
     }
 }
 
@@ -684,6 +704,47 @@ impl ScopeVars {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indexes_answer_like_a_full_list_and_keep_runs_as_one_entry() {
+        // Sequences of singles, runs and gaps from a fixed pseudo-random walk.
+        let mut seed = 0x2545_f491_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for case in 0..300 {
+            let mut all = vec![next() % 4];
+            while all.len() < 1 + case % 60 {
+                let gap = match next() % 4 {
+                    0 | 1 => 1,
+                    2 => 2,
+                    _ => 1 + next() % 9,
+                };
+                all.push(all[all.len() - 1] + gap);
+            }
+            let mut indexes = Indexes::new(all[0]);
+            for &i in &all[1..] {
+                indexes.push(i);
+            }
+            let limit_max = all[all.len() - 1] + 3;
+            for limit in 0..=limit_max {
+                let expected = all.iter().copied().rfind(|&i| i < limit);
+                assert_eq!(indexes.last_below(limit), expected, "{all:?} below {limit}");
+            }
+        }
+        // A chain of one name: the first stage and one run entry.
+        let mut chain = Indexes::new(3);
+        for i in 4..100_000 {
+            chain.push(i);
+        }
+        assert_eq!(chain.more.len(), 1);
+        assert_eq!(chain.last_below(50_000), Some(49_999));
+        assert_eq!(chain.last_below(3), None);
+        assert_eq!(chain.last_below(4), Some(3));
+    }
 
     /// Stages with the given parents, each named by its number (as if the FROM of stage
     /// `i` were instruction `i`).
