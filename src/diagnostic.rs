@@ -847,25 +847,28 @@ pub struct Iter<'a> {
     fixes: std::ops::Range<u32>,
 }
 
-/// The first entry of `range` if `has` (and takes it off), else `NONE`.
-fn take_front(range: &mut std::ops::Range<u32>, has: bool) -> u32 {
-    if has {
-        range
-            .next()
-            .expect("a record flagged with an entry has one")
-    } else {
-        NONE
-    }
-}
-
-/// The last entry of `range` if `has` (and takes it off), else `NONE`.
-fn take_back(range: &mut std::ops::Range<u32>, has: bool) -> u32 {
-    if has {
-        range
-            .next_back()
-            .expect("a record flagged with an entry has one")
-    } else {
-        NONE
+impl<'a> Iter<'a> {
+    /// The finding of `record` at `index`, its side-table entries taken off the ranges by
+    /// `take` (from the front or the back, as the record came).
+    fn finding(
+        &mut self,
+        (index, record): (usize, &'a Record),
+        take: fn(&mut std::ops::Range<u32>) -> Option<u32>,
+    ) -> Finding<'a> {
+        let entry = |range: &mut std::ops::Range<u32>, has: bool| {
+            if has {
+                take(range).expect("a record flagged with an entry has one")
+            } else {
+                NONE
+            }
+        };
+        Finding {
+            tables: self.tables,
+            record,
+            index: index as u32,
+            label_set: entry(&mut self.label_sets, record.has_labels()),
+            fix: entry(&mut self.fixes, record.has_fix()),
+        }
     }
 }
 
@@ -873,14 +876,8 @@ impl<'a> Iterator for Iter<'a> {
     type Item = Finding<'a>;
 
     fn next(&mut self) -> Option<Finding<'a>> {
-        let (index, record) = self.records.next()?;
-        Some(Finding {
-            tables: self.tables,
-            record,
-            index: index as u32,
-            label_set: take_front(&mut self.label_sets, record.has_labels()),
-            fix: take_front(&mut self.fixes, record.has_fix()),
-        })
+        let next = self.records.next()?;
+        Some(self.finding(next, Iterator::next))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -890,14 +887,8 @@ impl<'a> Iterator for Iter<'a> {
 
 impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let (index, record) = self.records.next_back()?;
-        Some(Finding {
-            tables: self.tables,
-            record,
-            index: index as u32,
-            label_set: take_back(&mut self.label_sets, record.has_labels()),
-            fix: take_back(&mut self.fixes, record.has_fix()),
-        })
+        let next = self.records.next_back()?;
+        Some(self.finding(next, DoubleEndedIterator::next_back))
     }
 }
 

@@ -144,15 +144,9 @@ impl Compact {
             lens: Vec::with_capacity(newlines + 1),
             long: Vec::new(),
         };
-        // Every offset is at most the length, which the caller checked fits.
-        let starts = std::iter::once(0).chain(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
         let mut previous = 0;
-        for (line, start) in starts.enumerate() {
+        for (line, start) in line_starts(text).enumerate() {
+            // Every offset is at most the length, which the caller checked fits.
             let start = start as u32;
             if line % BLOCK_LINES == 0 {
                 index.blocks.push(start);
@@ -224,19 +218,22 @@ impl Compact {
     }
 }
 
+/// Where each line of `text` starts.
+fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(
+        text.bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i + 1),
+    )
+}
+
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let starts = if u32::try_from(text.len()).is_ok() {
             Starts::Narrow(Compact::new(text))
         } else {
-            let mut v = vec![0];
-            v.extend(
-                text.bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| i + 1),
-            );
-            Starts::Wide(v)
+            Starts::Wide(line_starts(text).collect())
         };
         let chars_before_block = if text.is_ascii() {
             Vec::new()
@@ -270,15 +267,7 @@ impl LineIndex {
 
     /// 1-based line containing `offset` (offsets past the end map to the last line).
     pub fn line(&self, offset: usize) -> usize {
-        let offset = offset.min(self.len);
-        match &self.starts {
-            // `offset` fits: it is at most `len`, which fits.
-            Starts::Narrow(c) => c.locate(offset as u32).0,
-            Starts::Wide(v) => match v.binary_search(&offset) {
-                Ok(i) => i + 1,
-                Err(i) => i,
-            },
-        }
+        self.line_and_start(offset).0
     }
 
     /// [`LineIndex::line`] and [`LineIndex::line_start`] of that line, in one lookup.
@@ -290,8 +279,8 @@ impl LineIndex {
                 let (line, start) = c.locate(offset as u32);
                 (line, start as usize)
             }
-            Starts::Wide(_) => {
-                let line = self.line(offset);
+            Starts::Wide(v) => {
+                let line = v.partition_point(|&start| start <= offset);
                 (line, self.line_start(line))
             }
         }

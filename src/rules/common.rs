@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::graph::{Command, Commands, Graph, Node, RunInfo, SourceKind, VarsAt};
+use crate::graph::{Command, Commands, Graph, ImageRef, Node, RunInfo, SourceKind, VarsAt};
 use crate::knowledge::{self, CacheLocation, Invocation, PackageManager, ROOT_HOME};
 use crate::syntax::Dockerfile;
 use crate::syntax::Mount;
@@ -164,8 +164,7 @@ pub fn cache_mount_targets<'a>(
 
 /// The official image a stage is ultimately built on (`golang`, `node`, …), without registry or tag.
 pub fn root_image(graph: &Graph, stage: usize) -> Option<String> {
-    let root = *graph.lineage(stage).first()?;
-    let image = graph.base_image(graph.stages.get(root)?)?;
+    let image = root_base_image(graph, stage)?;
     Some(
         image
             .name()
@@ -174,6 +173,12 @@ pub fn root_image(graph: &Graph, stage: usize) -> Option<String> {
             .unwrap_or(image.name())
             .to_ascii_lowercase(),
     )
+}
+
+/// The registry image at the root of the stage's `FROM <stage>` chain, if it is one.
+pub fn root_base_image(graph: &Graph, stage: usize) -> Option<&ImageRef> {
+    let root = *graph.lineage(stage).first()?;
+    graph.base_image(graph.stages.get(root)?)
 }
 
 /// Extensions of files that hold source code: a copy of them changes with every edit.

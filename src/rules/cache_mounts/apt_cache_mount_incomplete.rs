@@ -295,11 +295,7 @@ const DNF5_CACHE_DIR: &str = "/var/cache/libdnf5";
 /// Whether the stage is built on Fedora 41 or later, where `dnf` is dnf5
 /// (<https://fedoraproject.org/wiki/Changes/SwitchToDnf5>).
 fn fedora_with_dnf5(ctx: &LintContext<'_>, stage: usize) -> bool {
-    let graph = ctx.graph;
-    let Some(root) = graph.lineage(stage).first().copied() else {
-        return false;
-    };
-    let Some(image) = graph.stages.get(root).and_then(|s| graph.base_image(s)) else {
+    let Some(image) = common::root_base_image(ctx.graph, stage) else {
         return false;
     };
     let name = image.name().rsplit('/').next().unwrap_or(image.name());

@@ -277,11 +277,7 @@ fn go(rc: &RunCtx<'_>, command: &Command, inv: &Invocation) -> Option<Diagnostic
 /// Whether the stage is built on a `golang` image older than 1.10, which introduced the
 /// build cache (https://go.dev/doc/go1.10#build).
 fn go_before_build_cache(rc: &RunCtx<'_>) -> bool {
-    let graph = rc.ctx.graph;
-    let Some(root) = graph.lineage(rc.stage).first().copied() else {
-        return false;
-    };
-    let Some(image) = graph.stages.get(root).and_then(|s| graph.base_image(s)) else {
+    let Some(image) = common::root_base_image(rc.ctx.graph, rc.stage) else {
         return false;
     };
     if rc.image.as_deref() != Some("golang") {
